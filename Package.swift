@@ -1,0 +1,87 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Layers, bottom to top (each imports only what is below it):
+///   CLibevent      system library module for Debian's libevent 2.1 (headers only)
+///   TandemIO       the only Swift target that touches C: event loops, sockets, timers, signals
+///   TandemHTTP     pure Swift HTTP/1.1: incremental parser, response encoder, connection handling
+///   TandemONNX     pure Swift ONNX runtime (no HTTP, no C)
+///   TandemServing  models, worker pool, payload codecs, variants, metrics, health (no HTTP, no C)
+///   TandemServer   routes and the composition root
+///   tandem         the command-line executable
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tandem", targets: ["tandem"]),
+        .library(name: "TandemONNX", targets: ["TandemONNX"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibevent",
+            pkgConfig: "libevent_pthreads",
+            providers: [.apt(["libevent-dev"])]
+        ),
+        .target(
+            name: "TandemIO",
+            dependencies: ["CLibevent"]
+        ),
+        .target(
+            name: "TandemHTTP",
+            dependencies: [
+                "TandemIO",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TandemONNX",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "TandemServing",
+            dependencies: [
+                "TandemONNX",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "TandemServer",
+            dependencies: [
+                "TandemHTTP",
+                "TandemServing",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tandem",
+            dependencies: [
+                "TandemServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TandemHTTPTests", dependencies: ["TandemHTTP", "TandemIO"]),
+        .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"]),
+        .testTarget(name: "TandemServingTests", dependencies: ["TandemServing"]),
+        .testTarget(name: "TandemServerTests", dependencies: ["TandemServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
