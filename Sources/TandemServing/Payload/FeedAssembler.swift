@@ -1,0 +1,253 @@
+import TandemONNX
+
+/// Collects a request's records into one tensor per model input, checking every record's width and
+/// every cell's type as it goes, so a bad record is reported by its row and column.
+///
+/// A flat record holds the inputs' columns one after another in signature order (how `input.csv`
+/// files lay out multi-input models); a keyed record names each input.
+struct FeedAssembler {
+    private let inputs: [ModelSignature.Input]
+    private var widths: [Int]
+    private var columns: [ColumnBuffer]
+    private(set) var rows = 0
+
+    init(inputs: [ModelSignature.Input], expectedRows: Int = 1) throws(PayloadError) {
+        self.inputs = inputs
+        var widths: [Int] = []
+        for input in inputs {
+            guard let width = input.featureCount else {
+                if inputs.count == 1 {
+                    widths.append(-1)  // learned from the first record
+                    continue
+                }
+                throw PayloadError(
+                    status: 500, code: "unsupported_signature",
+                    message: "input '\(input.name)' has no fixed feature count; multi-input models need one")
+            }
+            widths.append(width)
+        }
+        self.widths = widths
+        self.columns = inputs.map { ColumnBuffer(type: $0.elementType, capacity: max(1, widths.first ?? 1) * expectedRows) }
+    }
+
+    /// The number of values a flat record must hold, or nil while it is still unknown.
+    var flatWidth: Int? {
+        widths.contains(-1) ? nil : widths.reduce(0, +)
+    }
+
+    /// The signature's inputs.
+    var inputCount: Int { inputs.count }
+
+    /// The total width description used in messages (`30 values` or `6 values (num: 4, cat: 2)`).
+    private var widthDescription: String {
+        let total = flatWidth.map(String.init) ?? "?"
+        if inputs.count == 1 { return "\(total) values" }
+        return "\(total) values (" + zip(inputs, widths).map { "\($0.name): \($1)" }.joined(separator: ", ") + ")"
+    }
+
+    /// Checks a flat record's width (learning it from the first record of a single-input model).
+    mutating func beginFlatRecord(width: Int, row: Int) throws(PayloadError) {
+        if widths.count == 1 && widths[0] == -1 {
+            guard width > 0 else {
+                throw PayloadError(code: "empty_record", message: "row \(row) has no values", row: row)
+            }
+            widths[0] = width
+        }
+        let expected = widths.reduce(0, +)
+        guard width == expected else {
+            throw PayloadError(
+                code: "wrong_feature_count",
+                message: "row \(row) has \(width) values; the model expects \(widthDescription)",
+                row: row, expected: widthDescription, got: "\(width) values")
+        }
+    }
+
+    /// Maps a flat column index to the input it feeds.
+    func input(forFlatColumn column: Int) -> Int {
+        var remaining = column
+        for (index, width) in widths.enumerated() {
+            if remaining < width { return index }
+            remaining -= width
+        }
+        return widths.count - 1
+    }
+
+    /// The index and width of the input called `name`, for keyed records.
+    func input(named name: String) -> (index: Int, width: Int)? {
+        guard let index = inputs.firstIndex(where: { $0.name == name }) else { return nil }
+        return (index, widths[index])
+    }
+
+    /// The input names, for messages.
+    var inputNames: [String] { inputs.map(\.name) }
+
+    /// Checks the width of one input's values in a keyed record.
+    mutating func checkKeyedWidth(input index: Int, width: Int, row: Int) throws(PayloadError) {
+        if widths[index] == -1 { widths[index] = width }
+        guard widths[index] == width else {
+            throw PayloadError(
+                code: "wrong_feature_count",
+                message: "row \(row): input '\(inputs[index].name)' has \(width) values; the model expects \(widths[index])",
+                row: row, expected: "\(widths[index]) values", got: "\(width) values")
+        }
+    }
+
+    /// Appends one cell given as text (CSV). Empty cells and `nan` are missing values for float inputs.
+    mutating func appendText(_ text: Substring, input index: Int, row: Int, column: Int) throws(PayloadError) {
+        let cell = text.trimmingSpaces()
+        switch columns[index] {
+        case .float(var values):
+            columns[index] = .float([])
+            defer { columns[index] = .float(values) }
+            if cell.isEmpty {
+                values.append(.nan)
+            } else if let value = Float(cell) {
+                values.append(value)
+            } else {
+                throw badCell(row: row, column: column, input: index, got: String(cell))
+            }
+        case .double(var values):
+            columns[index] = .double([])
+            defer { columns[index] = .double(values) }
+            if cell.isEmpty {
+                values.append(.nan)
+            } else if let value = Double(cell) {
+                values.append(value)
+            } else {
+                throw badCell(row: row, column: column, input: index, got: String(cell))
+            }
+        case .int64(var values):
+            columns[index] = .int64([])
+            defer { columns[index] = .int64(values) }
+            guard let value = Int64(cell) else { throw badCell(row: row, column: column, input: index, got: String(cell)) }
+            values.append(value)
+        case .int32(var values):
+            columns[index] = .int32([])
+            defer { columns[index] = .int32(values) }
+            guard let value = Int32(cell) else { throw badCell(row: row, column: column, input: index, got: String(cell)) }
+            values.append(value)
+        case .string(var values):
+            columns[index] = .string([])
+            defer { columns[index] = .string(values) }
+            values.append(String(CSVReader.unquote(cell)))
+        case .bool(var values):
+            columns[index] = .bool([])
+            defer { columns[index] = .bool(values) }
+            switch cell.lowercased() {
+            case "true", "1": values.append(true)
+            case "false", "0": values.append(false)
+            default: throw badCell(row: row, column: column, input: index, got: String(cell))
+            }
+        }
+    }
+
+    /// Appends one cell decoded from JSON. `null` is a missing value (NaN) for float inputs.
+    mutating func appendJSON(_ value: JSONValue, input index: Int, row: Int, column: Int) throws(PayloadError) {
+        switch (columns[index], value) {
+        case (.float(var values), .number(let number)):
+            columns[index] = .float([])
+            values.append(Float(number))
+            columns[index] = .float(values)
+        case (.float(var values), .null):
+            columns[index] = .float([])
+            values.append(.nan)
+            columns[index] = .float(values)
+        case (.double(var values), .number(let number)):
+            columns[index] = .double([])
+            values.append(number)
+            columns[index] = .double(values)
+        case (.double(var values), .null):
+            columns[index] = .double([])
+            values.append(.nan)
+            columns[index] = .double(values)
+        case (.int64(var values), .number(let number)):
+            guard number.rounded() == number, let exact = Int64(exactly: number) else {
+                throw badCell(row: row, column: column, input: index, got: value.description)
+            }
+            columns[index] = .int64([])
+            values.append(exact)
+            columns[index] = .int64(values)
+        case (.int32(var values), .number(let number)):
+            guard let exact = Int32(exactly: number) else {
+                throw badCell(row: row, column: column, input: index, got: value.description)
+            }
+            columns[index] = .int32([])
+            values.append(exact)
+            columns[index] = .int32(values)
+        case (.string(var values), .string(let text)):
+            columns[index] = .string([])
+            values.append(text)
+            columns[index] = .string(values)
+        case (.bool(var values), .bool(let flag)):
+            columns[index] = .bool([])
+            values.append(flag)
+            columns[index] = .bool(values)
+        default:
+            throw badCell(row: row, column: column, input: index, got: value.description)
+        }
+    }
+
+    /// Marks the end of a record.
+    mutating func endRecord() {
+        rows += 1
+    }
+
+    /// The assembled tensors, `[rows, width]` each, keyed by input name.
+    func feeds() -> [String: Tensor] {
+        var feeds: [String: Tensor] = [:]
+        for (index, input) in inputs.enumerated() {
+            feeds[input.name] = Tensor(shape: [rows, max(widths[index], 0)], data: columns[index].tensorData)
+        }
+        return feeds
+    }
+
+    private func badCell(row: Int, column: Int, input index: Int, got: String) -> PayloadError {
+        let type = inputs[index].elementType
+        let inputPart = inputs.count > 1 ? " (input '\(inputs[index].name)')" : ""
+        return PayloadError(
+            code: "bad_cell",
+            message: "row \(row), column \(column)\(inputPart): expected \(Self.describe(type)), got \(got.isEmpty ? "an empty cell" : "'\(got)'")",
+            row: row, column: column, expected: Self.describe(type), got: got)
+    }
+
+    private static func describe(_ type: ElementType) -> String {
+        switch type {
+        case .float, .double: "a number (\(type))"
+        case .int64, .int32: "an integer (\(type))"
+        case .string: "a string"
+        case .bool: "a boolean"
+        }
+    }
+}
+
+/// A growing buffer of one input's values.
+enum ColumnBuffer {
+    case float([Float])
+    case double([Double])
+    case int64([Int64])
+    case int32([Int32])
+    case string([String])
+    case bool([Bool])
+
+    init(type: ElementType, capacity: Int) {
+        switch type {
+        case .float: var v = [Float](); v.reserveCapacity(capacity); self = .float(v)
+        case .double: var v = [Double](); v.reserveCapacity(capacity); self = .double(v)
+        case .int64: self = .int64([])
+        case .int32: self = .int32([])
+        case .string: self = .string([])
+        case .bool: self = .bool([])
+        }
+    }
+
+    var tensorData: TensorData {
+        switch self {
+        case .float(let v): .float(v)
+        case .double(let v): .double(v)
+        case .int64(let v): .int64(v)
+        case .int32(let v): .int32(v)
+        case .string(let v): .string(v)
+        case .bool(let v): .bool(v)
+        }
+    }
+}
