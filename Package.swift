@@ -11,7 +11,7 @@ import PackageDescription
 ///   tandem         the command-line executable
 let package = Package(
     name: "Tandem",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "TandemONNX", targets: ["TandemONNX"]),

@@ -1,0 +1,222 @@
+import Foundation
+
+/// A fixed set of inference threads fed from per-variant lanes.
+///
+/// Event loops call `submit` (it never blocks beyond a short lock); worker threads pick the next job
+/// from the lanes round-robin, skipping a lane that is at its concurrency cap or whose job would take a
+/// worker reserved for another lane. Jobs past their deadline or whose client disconnected are dropped
+/// without running.
+public final class WorkerPool: @unchecked Sendable {
+    // @unchecked Sendable: `lanes`, `state`, `cursor` and `idle` are guarded by `condition`; threads are
+    // started once in `start` and joined in `shutdown`.
+
+    /// Why a job did not run.
+    public enum DropReason: Sendable, Equatable {
+        case deadlineExceeded
+        case clientGone
+        case shuttingDown
+    }
+
+    /// What `submit` did with a job.
+    public enum Admission: Sendable, Equatable {
+        case accepted
+        /// The lane's queue is at its bound: answer 503 at once.
+        case queueFull
+        /// The pool is stopping.
+        case stopped
+    }
+
+    private enum State {
+        case idle
+        case running
+        case stopping
+        case stopped
+    }
+
+    /// The number of worker threads.
+    public let workerCount: Int
+    private let condition = NSCondition()
+    private var lanes: [WorkerLane] = []
+    private var state = State.idle
+    private var cursor = 0
+    private var idle = 0
+    private var threads: [Thread] = []
+    private let finished = DispatchGroup()
+
+    public init(workers: Int) {
+        self.workerCount = max(1, workers)
+    }
+
+    /// Starts the worker threads.
+    public func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard case .idle = state else { return }
+        state = .running
+        for index in 0..<workerCount {
+            finished.enter()
+            let thread = Thread { [self] in
+                self.workerLoop()
+                self.finished.leave()
+            }
+            thread.name = "tandem-worker-\(index)"
+            thread.stackSize = 8 << 20
+            threads.append(thread)
+            thread.start()
+        }
+    }
+
+    /// Replaces the set of lanes. Lanes left out finish the jobs already queued on them, then vanish.
+    public func setLanes(_ newLanes: [WorkerLane]) {
+        condition.lock()
+        for lane in lanes where !newLanes.contains(where: { $0 === lane }) { lane.retired = true }
+        let retiring = lanes.filter { $0.retired && (!$0.queue.isEmpty || $0.running > 0) }
+        lanes = newLanes + retiring
+        cursor = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Updates a lane's bounds in place.
+    public func configure(_ lane: WorkerLane, capacity: Int, maxConcurrency: Int, reserved: Int) {
+        condition.lock()
+        lane.capacity = max(1, capacity)
+        lane.maxConcurrency = max(1, maxConcurrency)
+        lane.reserved = max(0, reserved)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Queues a job on `lane` unless its queue is full. Never blocks on inference.
+    public func submit(
+        to lane: WorkerLane, deadline: ContinuousClock.Instant,
+        isCancelled: @escaping @Sendable () -> Bool = { false },
+        drop: @escaping @Sendable (DropReason) -> Void,
+        run: @escaping @Sendable (Duration) -> Void
+    ) -> Admission {
+        let job = WorkerJob(enqueuedAt: .now, deadline: deadline, run: run, drop: drop, isCancelled: isCancelled)
+        condition.lock()
+        guard case .running = state else {
+            condition.unlock()
+            return .stopped
+        }
+        guard lane.queue.count < lane.capacity else {
+            condition.unlock()
+            return .queueFull
+        }
+        lane.queue.append(job)
+        if idle > 0 { condition.signal() }
+        condition.unlock()
+        return .accepted
+    }
+
+    /// Jobs queued and running on a lane.
+    public func depth(of lane: WorkerLane) -> (queued: Int, running: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (lane.queue.count, lane.running)
+    }
+
+    /// Total jobs queued or running on all lanes.
+    public var outstanding: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return lanes.reduce(0) { $0 + $1.queue.count + $1.running }
+    }
+
+    /// True while every worker thread is alive and taking work.
+    public var isHealthy: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if case .running = state { return true }
+        return false
+    }
+
+    /// Stops taking jobs, lets queued and running jobs finish until `deadline`, then drops the rest and
+    /// joins the threads.
+    public func shutdown(deadline: ContinuousClock.Instant) {
+        condition.lock()
+        guard case .running = state else {
+            condition.unlock()
+            return
+        }
+        state = .stopping
+        condition.broadcast()
+        condition.unlock()
+        let remaining = max(0, (deadline - .now).seconds)
+        if finished.wait(timeout: .now() + remaining) == .timedOut {
+            condition.lock()
+            var dropped: [WorkerJob] = []
+            for lane in lanes {
+                dropped.append(contentsOf: lane.queue)
+                lane.queue.removeAll()
+            }
+            condition.unlock()
+            for job in dropped { job.drop(.shuttingDown) }
+        }
+        condition.lock()
+        state = .stopped
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    // MARK: - Worker side
+
+    private func workerLoop() {
+        condition.lock()
+        while true {
+            if let (lane, job) = nextJob() {
+                lane.running += 1
+                condition.unlock()
+                execute(job)
+                condition.lock()
+                lane.running -= 1
+                if lane.retired && lane.queue.isEmpty && lane.running == 0 {
+                    lanes.removeAll { $0 === lane }
+                }
+                // A finished job may free a reserved slot another worker is waiting for.
+                if idle > 0 { condition.signal() }
+                continue
+            }
+            if case .stopping = state, lanes.allSatisfy({ $0.queue.isEmpty }) { break }
+            if case .stopped = state { break }
+            idle += 1
+            condition.wait()
+            idle -= 1
+        }
+        condition.unlock()
+    }
+
+    private func execute(_ job: WorkerJob) {
+        let now = ContinuousClock.now
+        if now >= job.deadline {
+            job.drop(.deadlineExceeded)
+        } else if job.isCancelled() {
+            job.drop(.clientGone)
+        } else {
+            job.run(now - job.enqueuedAt)
+        }
+    }
+
+    /// Picks the next job; call with the lock held.
+    private func nextJob() -> (WorkerLane, WorkerJob)? {
+        let count = lanes.count
+        guard count > 0 else { return nil }
+        let busy = lanes.reduce(0) { $0 + $1.running }
+        let free = workerCount - busy
+        for step in 0..<count {
+            let lane = lanes[(cursor + step) % count]
+            guard !lane.queue.isEmpty, lane.running < lane.maxConcurrency else { continue }
+            // Workers other lanes are still owed from their reservation.
+            var owed = 0
+            for other in lanes where other !== lane && !other.retired {
+                owed += max(0, min(other.reserved, other.maxConcurrency) - other.running)
+            }
+            guard free - 1 >= owed || lane.running < lane.reserved else { continue }
+            cursor = (cursor + step + 1) % count
+            guard let job = lane.queue.popFirst() else { continue }
+            return (lane, job)
+        }
+        return nil
+    }
+}
