@@ -1,0 +1,209 @@
+import Foundation
+
+/// Where the sticky routing key comes from.
+public enum StickyKeySource: Sendable, Equatable, CustomStringConvertible {
+    /// A request header, e.g. `X-User-Id`.
+    case header(String)
+    /// A `key=value` entry inside `X-Amzn-SageMaker-Custom-Attributes` (entries separated by `,` or `;`).
+    case customAttribute(String)
+
+    public var description: String {
+        switch self {
+        case .header(let h): "header \(h)"
+        case .customAttribute(let k): "custom attribute \(k)"
+        }
+    }
+}
+
+/// When `/ping` answers 200.
+public enum HealthPolicy: String, Sendable, Equatable {
+    /// Every production variant is ready (or degraded); any failed or loading one makes `/ping` 503.
+    case all
+    /// At least one production variant is ready (or degraded).
+    case any
+}
+
+/// One production variant in `endpoint.yaml`.
+public struct VariantConfig: Sendable, Equatable {
+    public var name: String
+    public var model: String
+    /// The version to serve; nil means the highest version the model's policy loads.
+    public var version: Int?
+    /// Traffic share = weight / sum of weights (SageMaker's InitialVariantWeight; default 1.0).
+    public var weight: Double
+    public var maxWorkers: Int?
+    public var queueBound: Int?
+    public var timeout: Duration?
+}
+
+/// One shadow variant: gets a sampled copy of production traffic off the response path.
+public struct ShadowVariantConfig: Sendable, Equatable {
+    public var name: String
+    public var model: String
+    public var version: Int?
+    /// Percentage (0-100) of production requests copied to this variant.
+    public var samplingPercentage: Double
+    public var maxWorkers: Int?
+    public var queueBound: Int?
+}
+
+/// The endpoint configuration (`config/endpoint.yaml`, or `endpoint.yaml` inside a model directory).
+///
+/// ```yaml
+/// endpoint: tandem-demo
+/// repository: ../models             # relative to this file; default: the file's directory
+/// routing:
+///   salt: tandem-demo-2026          # default: the endpoint name
+///   sticky_key: {header: X-User-Id} # or {custom_attribute: user}
+/// health:
+///   policy: all                     # all (default) | any
+///   degraded_error_rate: 0.5        # recent 5xx+timeout share that marks a variant degraded
+///   window_s: 60
+///   min_requests: 20
+/// admin:
+///   token_env: TANDEM_ADMIN_TOKEN   # admin calls are off unless this variable (or `token:`) is set
+/// production_variants:
+///   - {name: control, model: breast-cancer-logreg, version: 1, weight: 0.8}
+///   - {name: challenger, model: breast-cancer-logreg, version: 2, weight: 0.2}
+/// shadow_variants:
+///   - {name: shadow, model: breast-cancer-logreg, version: 2, sampling_percentage: 10}
+/// ```
+public struct EndpointConfig: Sendable, Equatable {
+    public var endpointName: String
+    /// Absolute path of the model repository.
+    public var repository: String
+    public var salt: String
+    public var stickyKey: StickyKeySource?
+    public var healthPolicy: HealthPolicy = .all
+    public var degradedErrorRate: Double = 0.5
+    public var healthWindow: Duration = .seconds(60)
+    public var healthMinRequests: Int = 20
+    public var adminToken: String?
+    public var production: [VariantConfig]
+    public var shadows: [ShadowVariantConfig]
+    /// The file this came from (nil for a generated single-model config).
+    public var sourceFile: String?
+
+    public init(
+        endpointName: String, repository: String, production: [VariantConfig], shadows: [ShadowVariantConfig] = [],
+        salt: String? = nil
+    ) {
+        self.endpointName = endpointName
+        self.repository = repository
+        self.production = production
+        self.shadows = shadows
+        self.salt = salt ?? endpointName
+    }
+
+    /// Reads and validates an endpoint file. `environment` supplies the admin token variable.
+    public static func load(file: String, environment: [String: String]) throws(ConfigError) -> EndpointConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigError("\(file): cannot be read: \(error.localizedDescription)")
+        }
+        let directory = (file as NSString).deletingLastPathComponent
+        return try parse(text, file: file, directory: directory.isEmpty ? "." : directory, environment: environment)
+    }
+
+    static func parse(
+        _ text: String, file: String, directory: String, environment: [String: String]
+    ) throws(ConfigError) -> EndpointConfig {
+        let root = try ConfigNode.parse(text, file: file)
+        _ = try root.keys(allowed: [
+            "endpoint", "repository", "routing", "health", "admin", "production_variants", "shadow_variants",
+        ])
+        let name = try root["endpoint"].string(default: "tandem")
+        let repo = try root["repository"].string(default: ".")
+        let repository = repo.hasPrefix("/") ? repo : ((directory as NSString).appendingPathComponent(repo) as NSString).standardizingPath
+
+        var production: [VariantConfig] = []
+        var names: Set<String> = []
+        for node in try root["production_variants"].array() {
+            _ = try node.keys(allowed: ["name", "model", "version", "weight", "workers", "queue", "timeout_ms"])
+            let variant = VariantConfig(
+                name: try variantName(node["name"], names: &names),
+                model: try node["model"].string(),
+                version: try node["version"].optionalInt(min: 1),
+                weight: try node["weight"].double(default: 1.0, min: 0),
+                maxWorkers: try node["workers"].optionalInt(min: 1),
+                queueBound: try node["queue"].optionalInt(min: 1),
+                timeout: try node["timeout_ms"].milliseconds())
+            production.append(variant)
+        }
+        guard !production.isEmpty else {
+            throw root["production_variants"].fail("at least one production variant is required")
+        }
+        guard production.count <= 10 else {
+            throw root["production_variants"].fail("SageMaker allows at most 10 production variants, got \(production.count)")
+        }
+        guard production.contains(where: { $0.weight > 0 }) else {
+            throw root["production_variants"].fail("at least one production variant needs a weight above 0")
+        }
+        var shadows: [ShadowVariantConfig] = []
+        for node in try root["shadow_variants"].array() {
+            _ = try node.keys(allowed: ["name", "model", "version", "sampling_percentage", "workers", "queue"])
+            shadows.append(
+                ShadowVariantConfig(
+                    name: try variantName(node["name"], names: &names),
+                    model: try node["model"].string(),
+                    version: try node["version"].optionalInt(min: 1),
+                    samplingPercentage: try node["sampling_percentage"].double(default: 100, min: 0, max: 100),
+                    maxWorkers: try node["workers"].optionalInt(min: 1),
+                    queueBound: try node["queue"].optionalInt(min: 1)))
+        }
+
+        var config = EndpointConfig(endpointName: name, repository: repository, production: production, shadows: shadows)
+        config.sourceFile = file
+        let routing = root["routing"]
+        if !routing.isMissing {
+            _ = try routing.keys(allowed: ["salt", "sticky_key"])
+            config.salt = try routing["salt"].string(default: name)
+            let sticky = routing["sticky_key"]
+            if !sticky.isMissing {
+                let keys = try sticky.keys(allowed: ["header", "custom_attribute"])
+                guard keys.count == 1 else { throw sticky.fail("give exactly one of header or custom_attribute") }
+                if keys[0] == "header" {
+                    config.stickyKey = .header(try sticky["header"].string())
+                } else {
+                    config.stickyKey = .customAttribute(try sticky["custom_attribute"].string())
+                }
+            }
+        }
+        let health = root["health"]
+        if !health.isMissing {
+            _ = try health.keys(allowed: ["policy", "degraded_error_rate", "window_s", "min_requests"])
+            let policy = try health["policy"].string(default: "all")
+            guard let parsed = HealthPolicy(rawValue: policy) else {
+                throw health["policy"].fail("expected all or any, got \"\(policy)\"")
+            }
+            config.healthPolicy = parsed
+            config.degradedErrorRate = try health["degraded_error_rate"].double(default: 0.5, min: 0, max: 1)
+            config.healthWindow = .seconds(try health["window_s"].double(default: 60, min: 1))
+            config.healthMinRequests = try health["min_requests"].int(default: 20, min: 1)
+        }
+        let admin = root["admin"]
+        if !admin.isMissing {
+            _ = try admin.keys(allowed: ["token", "token_env"])
+            if let token = try admin["token"].optionalString(), !token.isEmpty {
+                config.adminToken = token
+            } else if let variable = try admin["token_env"].optionalString() {
+                config.adminToken = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+            }
+        }
+        return config
+    }
+
+    private static func variantName(_ node: ConfigNode, names: inout Set<String>) throws(ConfigError) -> String {
+        let name = try node.string()
+        guard !name.isEmpty, name.count <= 63,
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+            name.first != "-", name.last != "-"
+        else {
+            throw node.fail("variant names are 1-63 characters of letters, digits and '-' (SageMaker's rule), got \"\(name)\"")
+        }
+        guard names.insert(name).inserted else { throw node.fail("variant name \"\(name)\" is used twice") }
+        return name
+    }
+}
