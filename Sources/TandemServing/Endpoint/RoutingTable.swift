@@ -1,0 +1,92 @@
+import Atomics
+import Foundation
+
+/// How a request was assigned to its variant (echoed in `X-Tandem-Routing`).
+public enum RoutingRule: String, Sendable {
+    /// `X-Amzn-SageMaker-Target-Variant` named it.
+    case target
+    /// The sticky routing key hashed to it.
+    case sticky
+    /// A weighted random draw.
+    case weighted
+}
+
+/// The production variants' traffic shares, and the assignment of requests to them.
+///
+/// Sticky keys use weighted rendezvous hashing: each variant scores `-ln(u) / weight` with
+/// `u = hash(salt, key, variant)`, and the lowest score wins. A key lands on variant `v` with
+/// probability `weight_v / sum(weights)`, the same key always lands on the same variant for the same
+/// weights (on every restart and machine), and a weight change moves only the keys it must: raising
+/// one variant's weight moves keys only to it; lowering it moves keys only away from it. (Cumulative
+/// intervals would also shift keys between variants whose weights did not change once there are three.)
+public struct RoutingTable: Sendable {
+    /// One routable variant.
+    public struct Entry: Sendable {
+        public var name: String
+        public var weight: Double
+    }
+
+    /// Variants that can take traffic (weight > 0 and not failed), in config order.
+    public let entries: [Entry]
+    private let cumulative: [Double]
+    private let total: Double
+    private let salt: String
+
+    public init(entries: [Entry], salt: String) {
+        self.entries = entries.filter { $0.weight > 0 }
+        var running = 0.0
+        var cumulative: [Double] = []
+        for entry in self.entries {
+            running += entry.weight
+            cumulative.append(running)
+        }
+        self.cumulative = cumulative
+        self.total = running
+        self.salt = salt
+    }
+
+    /// The share of traffic each entry gets (weight / sum of weights).
+    public func share(of name: String) -> Double {
+        guard total > 0, let entry = entries.first(where: { $0.name == name }) else { return 0 }
+        return entry.weight / total
+    }
+
+    /// The variant for a sticky key, or nil when no variant can take traffic.
+    public func variant(forKey key: String) -> String? {
+        var best: (name: String, score: Double)?
+        for entry in entries {
+            let u = StableHash.unit(StableHash.hash(salt, key, entry.name))
+            let score = -log(u) / entry.weight
+            if let current = best, current.score <= score { continue }
+            best = (entry.name, score)
+        }
+        return best?.name
+    }
+
+    /// The variant for a weighted random draw `u` in [0, 1).
+    public func variant(forDraw u: Double) -> String? {
+        guard total > 0 else { return nil }
+        let point = u * total
+        for (index, bound) in cumulative.enumerated() where point < bound {
+            return entries[index].name
+        }
+        return entries.last?.name
+    }
+}
+
+/// A lock-free source of uniform draws for weighted routing and shadow sampling: a shared counter
+/// advanced by the golden-ratio increment and mixed with splitmix64 (statistically uniform, cheap from
+/// any thread, seeded per process).
+public final class RoutingRandom: Sendable {
+    private let state: ManagedAtomic<UInt64>
+
+    public init(seed: UInt64 = UInt64.random(in: .min ... .max)) {
+        state = ManagedAtomic(seed)
+    }
+
+    /// A uniform value in [0, 1).
+    public func next() -> Double {
+        let s = state.wrappingIncrementThenLoad(by: 0x9e37_79b9_7f4a_7c15, ordering: .relaxed)
+        return Double(StableHash.mix(s) >> 11) / 9_007_199_254_740_992.0
+    }
+}

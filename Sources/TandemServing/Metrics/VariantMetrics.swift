@@ -1,0 +1,171 @@
+import Atomics
+import Synchronization
+import Prometheus
+
+/// The labels that identify one variant's series: endpoint, variant, model and version.
+public struct VariantMetricsKey: Sendable, Hashable {
+    public var endpoint: String
+    public var variant: String
+    public var model: String
+    public var version: String
+
+    var labels: [(String, String)] {
+        [("endpoint", endpoint), ("variant", variant), ("model", model), ("version", version)]
+    }
+}
+
+/// Per-variant metrics, named after SageMaker's CloudWatch metrics: Invocations, Invocation4XXErrors,
+/// Invocation5XXErrors, InvocationModelErrors, ModelLatency, OverheadLatency, ConcurrentRequestsPerModel,
+/// plus queue wait, queue depth and shadow invocations. Exported as Prometheus series and as a JSON summary.
+public final class VariantMetrics: Sendable {
+    public let key: VariantMetricsKey
+    let invocations: Counter
+    let errors4xx: Counter
+    let errors5xx: Counter
+    let modelErrors: Counter
+    let timeouts: Counter
+    let rejected: Counter
+    let shadowInvocations: Counter
+    let modelLatency: DurationHistogram
+    let overheadLatency: DurationHistogram
+    let queueWait: DurationHistogram
+    let concurrent: Gauge
+    let queueDepth: Gauge
+    let inFlightCount = ManagedAtomic<Int>(0)
+    let invocationCount = ManagedAtomic<Int>(0)
+    let count4xx = ManagedAtomic<Int>(0)
+    let count5xx = ManagedAtomic<Int>(0)
+    let shadowCount = ManagedAtomic<Int>(0)
+    /// Model time (decode + run + encode on the worker), for the JSON summary.
+    public let modelSummary = LatencyRecorder()
+    /// End-to-end time minus model time.
+    public let overheadSummary = LatencyRecorder()
+    /// Time spent queued before a worker picked the request up.
+    public let queueSummary = LatencyRecorder()
+    /// End-to-end time from the request's last byte to its response.
+    public let totalSummary = LatencyRecorder()
+
+    static let latencyBuckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+        .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .microseconds(2_500_000),
+        .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+    ]
+
+    init(key: VariantMetricsKey, registry: PrometheusCollectorRegistry) {
+        self.key = key
+        let labels = key.labels
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "tandem", metricName: name, unitName: "total", helpText: help),
+                labels: labels)
+        }
+        func histogram(_ name: String, _ help: String) -> DurationHistogram {
+            registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(namespace: "tandem", metricName: name, unitName: "seconds", helpText: help),
+                labels: labels, buckets: Self.latencyBuckets)
+        }
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "tandem", metricName: name, unitName: "", helpText: help),
+                labels: labels)
+        }
+        invocations = counter("invocations", "Requests answered by the variant (SageMaker Invocations).")
+        errors4xx = counter("invocation_4xx_errors", "Requests answered with a 4xx status (Invocation4XXErrors).")
+        errors5xx = counter("invocation_5xx_errors", "Requests answered with a 5xx status (Invocation5XXErrors).")
+        modelErrors = counter("invocation_model_errors", "Requests the model failed or timed out on (InvocationModelErrors).")
+        timeouts = counter("invocation_timeouts", "Requests answered 504 because their deadline passed.")
+        rejected = counter("queue_rejections", "Requests refused with 503 because the variant's queue was full.")
+        shadowInvocations = counter("shadow_invocations", "Sampled copies of production requests run by a shadow variant.")
+        modelLatency = histogram("model_latency", "Time in the model: decode, run and encode on a worker (ModelLatency).")
+        overheadLatency = histogram("overhead_latency", "End-to-end time minus model time (OverheadLatency).")
+        queueWait = histogram("queue_wait", "Time a request waited for a worker.")
+        concurrent = gauge("concurrent_requests", "Requests queued or running (ConcurrentRequestsPerModel).")
+        queueDepth = gauge("queue_depth", "Requests waiting for a worker.")
+    }
+
+    /// A request entered the variant (queued).
+    public func requestStarted() {
+        let now = inFlightCount.wrappingIncrementThenLoad(ordering: .relaxed)
+        concurrent.set(to: Double(now))
+    }
+
+    /// A request left the variant with `status`. Model time is nil when the model never ran.
+    public func requestFinished(status: Int, total: Duration, model: Duration?, queueWait wait: Duration?, modelFailed: Bool) {
+        let now = inFlightCount.wrappingDecrementThenLoad(ordering: .relaxed)
+        concurrent.set(to: Double(max(0, now)))
+        invocations.increment()
+        invocationCount.wrappingIncrement(ordering: .relaxed)
+        if (400..<500).contains(status) {
+            errors4xx.increment()
+            count4xx.wrappingIncrement(ordering: .relaxed)
+        } else if status >= 500 {
+            errors5xx.increment()
+            count5xx.wrappingIncrement(ordering: .relaxed)
+        }
+        if status == 504 { timeouts.increment() }
+        if modelFailed || status == 504 { modelErrors.increment() }
+        totalSummary.record(total)
+        if let model {
+            modelLatency.record(model)
+            modelSummary.record(model)
+            let overhead = total > model ? total - model : .zero
+            overheadLatency.record(overhead)
+            overheadSummary.record(overhead)
+        }
+        if let wait {
+            queueWait.record(wait)
+            queueSummary.record(wait)
+        }
+    }
+
+    /// A request was refused because the queue was full.
+    public func requestRejected() {
+        rejected.increment()
+    }
+
+    /// A shadow copy ran (its answer is discarded).
+    public func shadowRan() {
+        shadowInvocations.increment()
+        shadowCount.wrappingIncrement(ordering: .relaxed)
+    }
+
+    /// Sets the queue-depth gauge (done when metrics are scraped).
+    public func updateQueueDepth(_ depth: Int) {
+        queueDepth.set(to: Double(depth))
+    }
+
+    /// Counters for the JSON summary.
+    public var counts: (invocations: Int, errors4xx: Int, errors5xx: Int, inFlight: Int, shadow: Int) {
+        (
+            invocationCount.load(ordering: .relaxed), count4xx.load(ordering: .relaxed),
+            count5xx.load(ordering: .relaxed), max(0, inFlightCount.load(ordering: .relaxed)),
+            shadowCount.load(ordering: .relaxed)
+        )
+    }
+}
+
+/// Owns the Prometheus registry and one `VariantMetrics` per (endpoint, variant, model, version), so a
+/// config reload that keeps a variant on the same version keeps its counters.
+public final class MetricsRegistry: Sendable {
+    /// The registry every Tandem series lives in.
+    public let prometheus = PrometheusCollectorRegistry()
+    private let byKey = Synchronization.Mutex<[VariantMetricsKey: VariantMetrics]>([:])
+
+    public init() {}
+
+    /// The metrics for `key`, created on first use.
+    public func metrics(for key: VariantMetricsKey) -> VariantMetrics {
+        byKey.withLock { table in
+            if let existing = table[key] { return existing }
+            let created = VariantMetrics(key: key, registry: prometheus)
+            table[key] = created
+            return created
+        }
+    }
+
+    /// Prometheus text exposition format (version 0.0.4).
+    public func exposition() -> [UInt8] {
+        prometheus.emitToBuffer()
+    }
+}
