@@ -1,0 +1,58 @@
+import Synchronization
+
+/// Holds the endpoint's current `EndpointState` and swaps it atomically on reload or weight change.
+/// Before the first state is installed the endpoint is loading: `/ping` answers 503.
+public final class Endpoint: Sendable {
+    private let current = Mutex<EndpointState?>(nil)
+    /// Set when the first load failed: `/ping` reports it.
+    private let startupFailure = Mutex<String?>(nil)
+
+    public init() {}
+
+    /// The current snapshot, or nil while loading.
+    public var state: EndpointState? {
+        current.withLock { $0 }
+    }
+
+    /// Makes `state` current. Requests already holding the old snapshot finish on it.
+    public func install(_ state: EndpointState) {
+        current.withLock { $0 = state }
+    }
+
+    /// Records why the endpoint could not start serving.
+    public func failStartup(_ reason: String) {
+        startupFailure.withLock { $0 = reason }
+    }
+
+    /// Why the endpoint could not start, if it could not.
+    public var failure: String? {
+        startupFailure.withLock { $0 }
+    }
+
+    /// Sets production variant weights without a restart (like UpdateEndpointWeightsAndCapacities).
+    /// Variants left out keep their weight. Throws for unknown variants, negative weights, or a result
+    /// where no variant could take traffic.
+    @discardableResult
+    public func setWeights(_ changes: [String: Double]) throws(ConfigError) -> EndpointState {
+        try current.withLock { (slot: inout EndpointState?) throws(ConfigError) -> EndpointState in
+            guard let state = slot else { throw ConfigError("the endpoint is still loading") }
+            var weights = state.weights
+            for (name, weight) in changes {
+                guard weights[name] != nil else {
+                    throw ConfigError(
+                        "unknown production variant '\(name)'; variants: \(state.production.map(\.name).joined(separator: ", "))")
+                }
+                guard weight.isFinite, weight >= 0 else {
+                    throw ConfigError("weight for '\(name)' must be a number >= 0, got \(weight)")
+                }
+                weights[name] = weight
+            }
+            guard weights.values.contains(where: { $0 > 0 }) else {
+                throw ConfigError("at least one production variant needs a weight above 0")
+            }
+            let next = state.with(weights: weights)
+            slot = next
+            return next
+        }
+    }
+}

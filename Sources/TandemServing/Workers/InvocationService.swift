@@ -1,0 +1,252 @@
+import Atomics
+import Logging
+import TandemONNX
+
+/// One `/invocations` call as the service sees it, free of HTTP types.
+public struct InvocationRequest: Sendable {
+    public var requestID: String
+    public var body: [UInt8]
+    public var contentType: String?
+    public var accept: String?
+    /// `X-Amzn-SageMaker-Target-Variant`.
+    public var targetVariant: String?
+    /// `X-Amzn-SageMaker-Custom-Attributes`.
+    public var customAttributes: String?
+    /// Looks up any request header (for a sticky key read from a header).
+    public var header: @Sendable (String) -> String?
+    /// When the request was fully received.
+    public var receivedAt: ContinuousClock.Instant
+
+    public init(
+        requestID: String, body: [UInt8], contentType: String?, accept: String?, targetVariant: String?,
+        customAttributes: String?, header: @escaping @Sendable (String) -> String?, receivedAt: ContinuousClock.Instant
+    ) {
+        self.requestID = requestID
+        self.body = body
+        self.contentType = contentType
+        self.accept = accept
+        self.targetVariant = targetVariant
+        self.customAttributes = customAttributes
+        self.header = header
+        self.receivedAt = receivedAt
+    }
+}
+
+/// The answer to an `InvocationRequest`.
+public struct InvocationResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+    /// Extra headers: `X-Amzn-Invoked-Production-Variant`, `X-Tandem-Routing`, `Retry-After`, ...
+    public var headers: [(String, String)]
+    /// For errors: the code and message that are also in the JSON body.
+    public var errorCode: String?
+}
+
+/// The routing decision for one request.
+enum RouteOutcome {
+    case routed(Variant, RoutingRule)
+    case rejected(InvocationResponse)
+}
+
+/// Cancels a scheduled deadline.
+public protocol DeadlineHandle: Sendable {
+    func cancel()
+}
+
+/// Runs a closure after a delay, on the thread that owns the request's connection.
+public protocol DeadlineScheduler: Sendable {
+    func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> any DeadlineHandle
+}
+
+/// Routes `/invocations` calls to variants and runs them on the worker pool: the heart of the request path.
+///
+/// `invoke` runs on an event loop and never blocks: it picks the variant, checks the content types,
+/// queues the job (or answers 503 when the variant's queue is full) and arms the deadline. A worker
+/// decodes the body, runs the model and encodes the answer. Whichever of result and deadline comes
+/// first answers; the other is dropped.
+public final class InvocationService: Sendable {
+    public let endpoint: Endpoint
+    public let pool: WorkerPool
+    public let negotiation: ContentNegotiation
+    private let random = RoutingRandom()
+    private let logger: Logger
+
+    public init(endpoint: Endpoint, pool: WorkerPool, negotiation: ContentNegotiation, logger: Logger) {
+        self.endpoint = endpoint
+        self.pool = pool
+        self.negotiation = negotiation
+        self.logger = logger
+    }
+
+    /// Handles one call; `respond` is called exactly once, from any thread.
+    public func invoke(
+        _ request: InvocationRequest, scheduler: any DeadlineScheduler,
+        isCancelled: @escaping @Sendable () -> Bool,
+        respond: @escaping @Sendable (InvocationResponse) -> Void
+    ) {
+        guard let state = endpoint.state else {
+            let reason = endpoint.failure.map { "the endpoint failed to start: \($0)" } ?? "models are still loading"
+            respond(Self.error(503, "not_ready", reason, request.requestID, headers: [("Retry-After", "1")]))
+            return
+        }
+        let variant: Variant
+        let rule: RoutingRule
+        switch route(request, state: state) {
+        case .routed(let v, let r): (variant, rule) = (v, r)
+        case .rejected(let response): respond(response); return
+        }
+        let pending = PendingInvocation(
+            request: request, variant: variant, rule: rule, respond: respond, logger: logger)
+        variant.metrics.requestStarted()
+
+        let requestFormat: PayloadFormat
+        let responseFormat: PayloadFormat
+        do {
+            requestFormat = try negotiation.requestFormat(contentType: request.contentType, body: request.body)
+            responseFormat = try negotiation.responseFormat(accept: request.accept)
+        } catch {
+            pending.settle(status: error.status, code: error.code, message: error.message, extra: error.jsonMembers)
+            return
+        }
+        guard case .success(let model) = variant.model else {
+            pending.settle(
+                status: 503, code: "variant_failed",
+                message: "variant '\(variant.name)' cannot serve: \(variant.state)",
+                extra: [], headers: [("Retry-After", "5")])
+            return
+        }
+
+        let deadline = request.receivedAt + variant.timeout
+        let admission = pool.submit(
+            to: variant.lane, deadline: deadline, isCancelled: isCancelled,
+            drop: { reason in pending.dropped(reason) },
+            run: { wait in pending.run(model: model, requestFormat: requestFormat, responseFormat: responseFormat, queueWait: wait) })
+        switch admission {
+        case .accepted:
+            let remaining = deadline - .now
+            let timer = scheduler.schedule(after: max(remaining, .zero)) { pending.expire() }
+            pending.attach(timer: timer)
+            submitShadows(request, state: state, format: requestFormat)
+        case .queueFull:
+            variant.metrics.requestRejected()
+            pending.settle(
+                status: 503, code: "queue_full",
+                message: "variant '\(variant.name)' has \(variant.lane.capacity) requests queued; retry later",
+                extra: [], headers: [("Retry-After", "1")])
+        case .stopped:
+            pending.settle(status: 503, code: "shutting_down", message: "the server is shutting down", extra: [])
+        }
+    }
+
+    /// Picks the variant: explicit target, else sticky key, else weighted draw.
+    func route(_ request: InvocationRequest, state: EndpointState) -> RouteOutcome {
+        if let target = request.targetVariant, !target.isEmpty {
+            guard let variant = state.productionVariant(named: target) else {
+                let names = state.production.map(\.name)
+                return .rejected(
+                    Self.error(
+                        400, "unknown_variant",
+                        "target variant '\(target)' does not exist; production variants: \(names.joined(separator: ", "))",
+                        request.requestID, extra: [("variants", "[" + names.map { JSONWriter.quoted($0) }.joined(separator: ",") + "]")]))
+            }
+            return .routed(variant, .target)
+        }
+        if let source = state.config.stickyKey, let key = Self.stickyKey(source, request), !key.isEmpty,
+            let name = state.routing.variant(forKey: key), let variant = state.productionVariant(named: name)
+        {
+            return .routed(variant, .sticky)
+        }
+        guard let name = state.routing.variant(forDraw: random.next()), let variant = state.productionVariant(named: name)
+        else {
+            let reasons = state.production.map { "\($0.name): \($0.state)" }.joined(separator: "; ")
+            return .rejected(
+                Self.error(503, "no_variant_available", "no production variant can take traffic (\(reasons))", request.requestID,
+                    headers: [("Retry-After", "5")]))
+        }
+        return .routed(variant, .weighted)
+    }
+
+    static func stickyKey(_ source: StickyKeySource, _ request: InvocationRequest) -> String? {
+        switch source {
+        case .header(let name):
+            return request.header(name)
+        case .customAttribute(let key):
+            guard let attributes = request.customAttributes else { return nil }
+            for entry in attributes.split(whereSeparator: { $0 == "," || $0 == ";" }) {
+                let pair = entry.split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0].trimmingSpaces() == key { return String(pair[1].trimmingSpaces()) }
+            }
+            return nil
+        }
+    }
+
+    private func submitShadows(_ request: InvocationRequest, state: EndpointState, format: PayloadFormat) {
+        for shadow in state.shadows where shadow.samplingRate > 0 && random.next() < shadow.samplingRate {
+            guard case .success(let model) = shadow.model else { continue }
+            let metrics = shadow.metrics
+            let health = shadow.health
+            let body = request.body
+            let received = ContinuousClock.now
+            metrics.requestStarted()
+            let admission = pool.submit(
+                to: shadow.lane, deadline: received + shadow.timeout,
+                drop: { _ in
+                    metrics.requestFinished(status: 504, total: .now - received, model: nil, queueWait: nil, modelFailed: false)
+                },
+                run: { wait in
+                    let start = ContinuousClock.now
+                    var status = 200
+                    var failed = false
+                    do {
+                        let decoded = try RequestDecoder.decode(body, format: format, inputs: model.signature.inputs)
+                        _ = try model.predict(decoded.feeds, rows: decoded.rows)
+                    } catch let error as PayloadError {
+                        status = error.status
+                    } catch {
+                        status = 500
+                        failed = true
+                    }
+                    let end = ContinuousClock.now
+                    metrics.shadowRan()
+                    health.record(failed: failed)
+                    metrics.requestFinished(status: status, total: end - received, model: end - start, queueWait: wait, modelFailed: failed)
+                })
+            if admission != .accepted {
+                metrics.requestRejected()
+                metrics.requestFinished(status: 503, total: .zero, model: nil, queueWait: nil, modelFailed: false)
+            }
+        }
+    }
+
+    static func error(
+        _ status: Int, _ code: String, _ message: String, _ requestID: String, extra: [(String, String)] = [],
+        headers: [(String, String)] = []
+    ) -> InvocationResponse {
+        InvocationResponse(
+            status: status, contentType: "application/json",
+            body: ErrorBody.json(code: code, message: message, requestID: requestID, extra: extra),
+            headers: headers, errorCode: code)
+    }
+}
+
+/// The one JSON error shape: `{"code": "...", "message": "...", "request_id": "...", ...extra}`.
+public enum ErrorBody {
+    public static func json(code: String, message: String, requestID: String, extra: [(String, String)] = []) -> [UInt8] {
+        var w = JSONWriter(capacity: 128 + message.utf8.count)
+        w.raw("{\"code\":")
+        w.string(code)
+        w.raw(",\"message\":")
+        w.string(message)
+        w.raw(",\"request_id\":")
+        w.string(requestID)
+        for (key, rawJSON) in extra {
+            w.raw(",")
+            w.string(key)
+            w.raw(":")
+            w.raw(rawJSON)
+        }
+        w.raw("}")
+        return w.bytes
+    }
+}
