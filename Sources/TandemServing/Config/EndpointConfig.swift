@@ -34,6 +34,19 @@ public struct VariantConfig: Sendable, Equatable {
     public var maxWorkers: Int?
     public var queueBound: Int?
     public var timeout: Duration?
+
+    public init(
+        name: String, model: String, version: Int?, weight: Double, maxWorkers: Int? = nil, queueBound: Int? = nil,
+        timeout: Duration? = nil
+    ) {
+        self.name = name
+        self.model = model
+        self.version = version
+        self.weight = weight
+        self.maxWorkers = maxWorkers
+        self.queueBound = queueBound
+        self.timeout = timeout
+    }
 }
 
 /// One shadow variant: gets a sampled copy of production traffic off the response path.
@@ -83,6 +96,8 @@ public struct EndpointConfig: Sendable, Equatable {
     public var shadows: [ShadowVariantConfig]
     /// The file this came from (nil for a generated single-model config).
     public var sourceFile: String?
+    /// Set for a model directory that holds one artifact (`model.onnx`) rather than a repository.
+    public var singleModelDirectory: String?
 
     public init(
         endpointName: String, repository: String, production: [VariantConfig], shadows: [ShadowVariantConfig] = [],

@@ -70,6 +70,18 @@ public enum ModelRepository {
         return models
     }
 
+    /// Loads the models an endpoint config names: its repository, or the single artifact directory.
+    public static func load(for config: EndpointConfig, loader: ModelLoader) throws(ConfigError) -> [String: RepositoryModel] {
+        if let directory = config.singleModelDirectory {
+            let version = LoadedVersion(
+                id: ModelID(name: "model", version: 1), directory: directory,
+                model: Result { () throws(ConfigError) -> any InferenceModel in try loader.load(directory: directory) })
+            return ["model": RepositoryModel(name: "model", config: ModelConfig(), availableVersions: [1], loaded: [version])]
+        }
+        let names = Set(config.production.map(\.model) + config.shadows.map(\.model))
+        return try load(root: config.repository, names: names, loader: loader)
+    }
+
     /// The numeric subdirectories of a model directory.
     static func versionDirectories(in directory: String) -> [Int] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

@@ -1,0 +1,75 @@
+import Foundation
+import TandemServing
+
+/// Everything the server needs to start, resolved from flags, then SageMaker's environment variables,
+/// then defaults.
+public struct ServerSettings: Sendable {
+    public var host = "0.0.0.0"
+    /// 8080, or `SAGEMAKER_BIND_TO_PORT`.
+    public var port = 8080
+    /// Inference threads: `--workers`, `SAGEMAKER_MODEL_SERVER_WORKERS`, else the number of cores.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Event-loop threads.
+    public var loops = 1
+    /// Request body limit: 25 MiB, or `SAGEMAKER_MAX_PAYLOAD_IN_MB`.
+    public var maxBodyBytes = 25 << 20
+    /// Request deadline: 60 s, or `SAGEMAKER_MODEL_SERVER_TIMEOUT` (seconds).
+    public var timeout: Duration = .seconds(60)
+    /// Queued requests per variant before 503.
+    public var queueBound = 512
+    /// Response type for a missing or `*/*` Accept: `SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT`.
+    public var defaultAccept = PayloadFormat.json
+    /// Where models come from.
+    public var modelSource: ModelSource
+    /// How long in-flight requests may take to finish after SIGTERM.
+    public var gracePeriod: Duration = .seconds(25)
+    /// Idle keep-alive connections are closed after this.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Batch-transform concurrency advertised on /execution-parameters (`SAGEMAKER_MAX_CONCURRENT_TRANSFORMS`).
+    public var maxConcurrentTransforms: Int
+    /// `SAGEMAKER_BATCH_STRATEGY`, spelled as the API enum (MultiRecord / SingleRecord).
+    public var batchStrategy = "MultiRecord"
+    /// Log level.
+    public var logLevel = "warning"
+
+    public init(modelSource: ModelSource, workers: Int? = nil) {
+        self.modelSource = modelSource
+        if let workers { self.workers = workers }
+        self.maxConcurrentTransforms = max(1, self.workers)
+    }
+
+    /// Applies SageMaker's environment variables over the defaults. Throws for values that are not numbers.
+    public mutating func apply(environment env: [String: String]) throws(ConfigError) {
+        func int(_ name: String, min: Int) throws(ConfigError) -> Int? {
+            guard let text = env[name], !text.isEmpty else { return nil }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= min else {
+                throw ConfigError("environment variable \(name)=\"\(text)\" must be a whole number >= \(min)")
+            }
+            return value
+        }
+        if let port = try int("SAGEMAKER_BIND_TO_PORT", min: 0) { self.port = port }
+        if let workers = try int("SAGEMAKER_MODEL_SERVER_WORKERS", min: 1) {
+            self.workers = workers
+            self.maxConcurrentTransforms = workers
+        }
+        if let seconds = try int("SAGEMAKER_MODEL_SERVER_TIMEOUT", min: 1) { timeout = .seconds(seconds) }
+        if let mb = try int("SAGEMAKER_MAX_PAYLOAD_IN_MB", min: 1) { maxBodyBytes = mb << 20 }
+        if let n = try int("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", min: 1) { maxConcurrentTransforms = n }
+        if let strategy = env["SAGEMAKER_BATCH_STRATEGY"], !strategy.isEmpty {
+            switch strategy.uppercased().replacingOccurrences(of: "_", with: "") {
+            case "MULTIRECORD": batchStrategy = "MultiRecord"
+            case "SINGLERECORD": batchStrategy = "SingleRecord"
+            default: throw ConfigError("SAGEMAKER_BATCH_STRATEGY=\"\(strategy)\" must be MultiRecord or SingleRecord")
+            }
+        }
+        if let accept = env["SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"], !accept.isEmpty {
+            guard let format = PayloadFormat(mediaType: accept.lowercased()) else {
+                throw ConfigError(
+                    "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=\"\(accept)\" is not one of "
+                        + PayloadFormat.allCases.map(\.mediaType).joined(separator: ", "))
+            }
+            defaultAccept = format
+        }
+        if let level = env["TANDEM_LOG_LEVEL"], !level.isEmpty { logLevel = level }
+    }
+}
