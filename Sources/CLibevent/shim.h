@@ -1,4 +1,5 @@
-// Headers only: every libevent API Tandem uses is reachable through these includes.
+// Headers only (system headers come from Glibc in Swift, not from here, to avoid
+// duplicate-definition clashes between modules): every libevent API Tandem uses is reachable through these includes.
 // Macros that Swift cannot import (evtimer_new, evsignal_new, ...) are replaced in
 // TandemIO by direct calls to the functions they expand to (event_new, ...).
 #ifndef TANDEM_CLIBEVENT_SHIM_H
@@ -9,10 +10,4 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 #include <event2/util.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-#include <signal.h>
-#include <unistd.h>
 #endif
