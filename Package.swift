@@ -66,6 +66,7 @@ let package = Package(
         .target(
             name: "TandemServer",
             dependencies: [
+                "TandemIO",
                 "TandemHTTP",
                 "TandemServing",
                 .product(name: "Logging", package: "swift-log"),

@@ -230,6 +230,15 @@ public final class InvocationService: Sendable {
     }
 }
 
+extension ErrorBody {
+    /// `text` as a quoted JSON string, as bytes.
+    public static func quotedJSON(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONWriter.appendQuoted(text, to: &out)
+        return out
+    }
+}
+
 /// The one JSON error shape: `{"code": "...", "message": "...", "request_id": "...", ...extra}`.
 public enum ErrorBody {
     public static func json(code: String, message: String, requestID: String, extra: [(String, String)] = []) -> [UInt8] {

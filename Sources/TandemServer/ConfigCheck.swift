@@ -1,0 +1,46 @@
+import TandemServing
+
+/// What `tandem check-config` reports: every variant with its model version, load status and traffic share.
+public enum ConfigCheck {
+    /// The printed report and whether the config can be served with every variant loaded.
+    public static func run(source: ModelSource, environment: [String: String], loader: ModelLoader) -> (text: String, ok: Bool) {
+        do throws(ConfigError) {
+            let config = try source.endpointConfig(environment: environment)
+            let models = try ModelRepository.load(for: config, loader: loader)
+            let pool = WorkerPool(workers: 1)
+            let state = try EndpointBuilder(pool: pool, metrics: MetricsRegistry(), settings: .init())
+                .build(config: config, models: models, previous: nil)
+            var lines = ["endpoint \(config.endpointName) (\(source))", "repository \(config.repository)"]
+            if let key = config.stickyKey { lines.append("sticky key: \(key), salt \"\(config.salt)\"") }
+            lines.append("health policy: \(config.healthPolicy.rawValue)")
+            lines.append("admin calls: \(config.adminToken == nil ? "off" : "on (token set)")")
+            var ok = true
+            for variant in state.production {
+                let share = state.routing.share(of: variant.name)
+                let configured = state.configuredShare(of: variant.name)
+                let status: String
+                switch variant.state {
+                case .failed(let reason): status = "FAILED: \(reason)"; ok = false
+                default: status = "ok (\(variant.loadedModel?.kind ?? "?"))"
+                }
+                lines.append(
+                    "production \(variant.name): \(variant.modelID) weight \(state.weights[variant.name] ?? 0) "
+                        + "share \(percent(configured))" + (share != configured ? " (effective \(percent(share)))" : "")
+                        + " - \(status)")
+            }
+            for variant in state.shadows {
+                var status = "ok"
+                if case .failed(let reason) = variant.state { status = "FAILED: \(reason)"; ok = false }
+                lines.append("shadow \(variant.name): \(variant.modelID) sampling \(percent(variant.samplingRate)) - \(status)")
+            }
+            return (lines.joined(separator: "\n") + "\n", ok)
+        } catch {
+            return ("invalid: \(error.message)\n", false)
+        }
+    }
+
+    private static func percent(_ share: Double) -> String {
+        let value = (share * 1000).rounded() / 10
+        return "\(value)%"
+    }
+}

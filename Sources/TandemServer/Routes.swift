@@ -1,0 +1,22 @@
+import TandemHTTP
+
+/// The routes Tandem answers, and the methods each allows (for 405 with `Allow`).
+enum Route: String, CaseIterable {
+    case ping = "/ping"
+    case invocations = "/invocations"
+    case executionParameters = "/execution-parameters"
+    case metrics = "/metrics"
+    case adminWeights = "/admin/weights"
+    case adminReload = "/admin/reload"
+    case variants = "/variants"
+
+    var methods: [HTTPMethod] {
+        switch self {
+        case .ping, .executionParameters, .metrics, .variants: [.get, .head]
+        case .invocations, .adminReload: [.post]
+        case .adminWeights: [.get, .post]
+        }
+    }
+
+    var allowHeader: String { methods.map(\.rawValue).joined(separator: ", ") }
+}

@@ -1,0 +1,91 @@
+import TandemServing
+
+/// Renders the endpoint's health and variants as JSON for `/ping` (with `Accept: application/json`)
+/// and `/variants`.
+enum StatusReport {
+    static func json(endpoint: Endpoint, pool: WorkerPool, healthy: Bool) -> [UInt8] {
+        var w = JSONBuilder()
+        w.open()
+        guard let state = endpoint.state else {
+            w.member("status", string: endpoint.failure == nil ? "loading" : "failed")
+            if let failure = endpoint.failure { w.member("reason", string: failure) }
+            w.close()
+            return w.bytes
+        }
+        w.member("status", string: healthy ? "healthy" : "unhealthy")
+        w.member("endpoint", string: state.config.endpointName)
+        w.member("policy", string: state.config.healthPolicy.rawValue)
+        w.member("generation", int: state.generation)
+        w.member("workers", raw: "{\"count\":\(pool.workerCount),\"alive\":\(pool.isHealthy)}")
+        if let key = state.config.stickyKey { w.member("sticky_key", string: key.description) }
+        w.key("variants")
+        w.raw("[")
+        for (index, variant) in state.allVariants.enumerated() {
+            if index > 0 { w.raw(",") }
+            w.open()
+            w.member("name", string: variant.name)
+            w.member("role", string: variant.role.rawValue)
+            w.member("model", string: variant.modelID.name)
+            w.member("version", int: variant.modelID.version)
+            let health = variant.state
+            w.member("state", string: health.name)
+            switch health {
+            case .degraded(let reason), .failed(let reason): w.member("reason", string: reason)
+            default: break
+            }
+            if variant.role == .production {
+                w.member("weight", double: state.weights[variant.name] ?? 0)
+                w.member("configured_share", double: state.configuredShare(of: variant.name))
+                w.member("share", double: state.routing.share(of: variant.name))
+            } else {
+                w.member("sampling_percentage", double: variant.samplingRate * 100)
+            }
+            let depth = pool.depth(of: variant.lane)
+            w.member("queue_depth", int: depth.queued)
+            w.member("running", int: depth.running)
+            if let model = variant.loadedModel { w.member("kind", string: model.kind) }
+            w.close()
+        }
+        w.raw("]")
+        w.close()
+        return w.bytes
+    }
+}
+
+/// A small JSON object builder for the server's status and admin bodies.
+struct JSONBuilder {
+    private(set) var bytes: [UInt8] = []
+    private var needsComma = [false]
+
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func open() {
+        raw("{")
+        needsComma.append(false)
+    }
+
+    mutating func close() {
+        raw("}")
+        needsComma.removeLast()
+        markValue()
+    }
+
+    mutating func key(_ name: String) {
+        if needsComma[needsComma.count - 1] { raw(",") }
+        needsComma[needsComma.count - 1] = true
+        raw(quote(name) + ":")
+    }
+
+    mutating func member(_ name: String, string value: String) { key(name); raw(quote(value)) }
+    mutating func member(_ name: String, int value: Int) { key(name); raw(String(value)) }
+    mutating func member(_ name: String, double value: Double) { key(name); raw(value.isFinite ? String(value) : "null") }
+    mutating func member(_ name: String, raw value: String) { key(name); raw(value) }
+
+    private mutating func markValue() {
+        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
+    }
+
+    func quote(_ text: String) -> String {
+        String(decoding: ErrorBody.quotedJSON(text), as: UTF8.self)
+    }
+}

@@ -1,0 +1,125 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import TandemHTTP
+import TandemServing
+
+/// The composition root: builds the worker pool, the endpoint, the HTTP server and the signal
+/// handling, serves until SIGTERM or SIGINT, then shuts down gracefully.
+public final class TandemApp: Sendable {
+    public let settings: ServerSettings
+    private let logger: Logger
+    private let environment: [String: String]
+    private let loader: ModelLoader
+
+    public init(settings: ServerSettings, environment: [String: String], loader: ModelLoader, logger: Logger) {
+        self.settings = settings
+        self.environment = environment
+        self.loader = loader
+        self.logger = logger
+    }
+
+    /// Serves until a termination signal; returns the process exit code (0 after a clean shutdown, 1
+    /// when the config cannot be served or the port cannot be bound).
+    public func run() async -> Int32 {
+        let pool = WorkerPool(workers: settings.workers)
+        pool.start()
+        let metrics = MetricsRegistry()
+        let endpoint = Endpoint()
+        let service = InvocationService(
+            endpoint: endpoint, pool: pool, negotiation: ContentNegotiation(defaultAccept: settings.defaultAccept),
+            logger: logger)
+        let endpointLoader = EndpointLoader(
+            source: settings.modelSource, environment: environment, loader: loader,
+            builder: EndpointBuilder(
+                pool: pool, metrics: metrics,
+                settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
+            endpoint: endpoint, logger: logger)
+        let responder = TandemResponder(
+            service: service, metrics: metrics, settings: settings,
+            admin: AdminAPI(endpoint: endpoint, loader: endpointLoader), logger: logger)
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(
+                host: settings.host, port: settings.port, loopCount: settings.loops, maxBodyBytes: settings.maxBodyBytes,
+                idleTimeout: settings.idleTimeout),
+            responder: responder, logger: logger)
+
+        let port: Int
+        do {
+            port = try server.start()
+        } catch {
+            logger.critical("cannot listen", metadata: ["host": "\(settings.host)", "port": "\(settings.port)", "error": "\(error)"])
+            pool.shutdown(deadline: .now)
+            return 1
+        }
+        // One line on stdout that scripts and tests wait for (the port matters when --port 0).
+        FileHandle.standardOutput.write(
+            Data("tandem \(TandemVersion.string) listening on \(settings.host):\(port) with \(settings.workers) workers, serving \(settings.modelSource)\n".utf8))
+
+        let stop = StopSignal()
+        server.watchSignals([SIGTERM, SIGINT]) { signal in
+            stop.fire(signal)
+        }
+        server.watchSignals([SIGHUP]) { _ in
+            endpointLoader.reloadAsync { _ in }
+        }
+
+        // Models load off the loops: /ping answers 503 until they are in.
+        let loaded = await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
+            DispatchQueue.global().async {
+                continuation.resume(returning: endpointLoader.load(strict: false))
+            }
+        }
+        var exitCode: Int32 = 0
+        switch loaded {
+        case .success(let state):
+            let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
+            logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
+        case .failure(let error):
+            logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
+            endpoint.failStartup(error.message)
+            stop.fire(SIGTERM)
+            exitCode = 1
+        }
+
+        let signal = await stop.wait()
+        logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(settings.gracePeriod)"])
+        let deadline = ContinuousClock.now + settings.gracePeriod
+        await server.shutdown(gracePeriod: settings.gracePeriod)
+        pool.shutdown(deadline: max(deadline, .now + .milliseconds(100)))
+        return exitCode
+    }
+}
+
+/// Resolves once, when the first termination signal arrives.
+final class StopSignal: Sendable {
+    private let state = Mutex<(signal: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
+
+    func fire(_ signal: Int32) {
+        let waiter = state.withLock { s -> CheckedContinuation<Int32, Never>? in
+            guard s.signal == nil else { return nil }
+            s.signal = signal
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: signal)
+    }
+
+    func wait() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> Int32? in
+                if let signal = s.signal { return signal }
+                s.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+/// The version `tandem --version` prints.
+public enum TandemVersion {
+    public static let string = "0.1.0"
+}

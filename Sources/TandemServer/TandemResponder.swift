@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import TandemHTTP
+import TandemServing
+
+/// Dispatches every HTTP request to its route. Runs on the event loops: `/ping`, `/metrics`,
+/// `/variants` and `/execution-parameters` are answered right here from in-memory state; `/invocations`
+/// is handed to the worker pool; admin reloads run on a background queue.
+final class TandemResponder: HTTPResponder {
+    let service: InvocationService
+    let metrics: MetricsRegistry
+    let settings: ServerSettings
+    let admin: AdminAPI
+    let logger: Logger
+
+    init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger) {
+        self.service = service
+        self.metrics = metrics
+        self.settings = settings
+        self.admin = admin
+        self.logger = logger
+    }
+
+    func respond(to request: HTTPRequest, writer: ResponseWriter) {
+        guard let route = Route(rawValue: request.path) else {
+            writer.send(
+                .jsonError(
+                    status: 404, code: "not_found",
+                    message: "no route \(request.path); routes: " + Route.allCases.map(\.rawValue).joined(separator: ", "),
+                    requestID: request.id))
+            return
+        }
+        guard route.methods.contains(request.method) else {
+            var response = HTTPResponse.jsonError(
+                status: 405, code: "method_not_allowed",
+                message: "\(request.method.rawValue) is not allowed on \(route.rawValue); allowed: \(route.allowHeader)",
+                requestID: request.id)
+            response.headers.set("Allow", route.allowHeader)
+            writer.send(response)
+            return
+        }
+        switch route {
+        case .ping: ping(request, writer)
+        case .invocations: invoke(request, writer)
+        case .executionParameters: writer.send(executionParameters())
+        case .metrics: writer.send(metricsResponse(request))
+        case .variants: writer.send(json(200, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: isHealthy)))
+        case .adminWeights: admin.weights(request, writer)
+        case .adminReload: admin.reload(request, writer)
+        }
+    }
+
+    private var isHealthy: Bool {
+        guard let state = service.endpoint.state else { return false }
+        return state.isHealthy && service.pool.isHealthy
+    }
+
+    /// 200 with an empty body when the health policy holds, else 503; the per-variant breakdown as JSON
+    /// when the client accepts JSON.
+    private func ping(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let healthy = isHealthy
+        let status = healthy ? 200 : 503
+        if let accept = request.headers["Accept"], accept.contains("application/json") {
+            writer.send(json(status, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: healthy)))
+        } else {
+            writer.send(HTTPResponse(status: status))
+        }
+    }
+
+    private func invoke(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let headers = request.headers
+        let call = InvocationRequest(
+            requestID: request.id, body: request.body, contentType: headers["Content-Type"], accept: headers["Accept"],
+            targetVariant: headers["X-Amzn-SageMaker-Target-Variant"],
+            customAttributes: headers["X-Amzn-SageMaker-Custom-Attributes"],
+            header: { headers[$0] }, receivedAt: request.receivedAt)
+        service.invoke(
+            call, scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
+            isCancelled: { [writer] in !writer.isConnectionOpen },
+            respond: { [writer] answer in
+                var response = HTTPResponse(status: answer.status, body: answer.body)
+                response.headers.add("Content-Type", answer.contentType)
+                for (name, value) in answer.headers { response.headers.add(name, value) }
+                writer.send(response)
+            })
+    }
+
+    /// Batch-transform parameters. MaxConcurrentTransforms x MaxPayloadInMB stays within SageMaker's 100.
+    private func executionParameters() -> HTTPResponse {
+        let concurrency = settings.maxConcurrentTransforms
+        let payload = max(1, min(settings.maxBodyBytes >> 20, 100 / max(concurrency, 1)))
+        let body = "{\"MaxConcurrentTransforms\":\(concurrency),\"BatchStrategy\":\"\(settings.batchStrategy)\",\"MaxPayloadInMB\":\(payload)}"
+        return json(200, Array(body.utf8))
+    }
+
+    private func metricsResponse(_ request: HTTPRequest) -> HTTPResponse {
+        let state = service.endpoint.state
+        for variant in state?.allVariants ?? [] {
+            variant.metrics.updateQueueDepth(service.pool.depth(of: variant.lane).queued)
+        }
+        let wantsJSON = request.query?.contains("format=json") == true
+            || (request.headers["Accept"]?.contains("application/json") ?? false)
+        if wantsJSON {
+            return json(200, MetricsSummary.json(state: state))
+        }
+        var response = HTTPResponse(status: 200, body: metrics.exposition())
+        response.headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        return response
+    }
+
+    private func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
+        var response = HTTPResponse(status: status, body: body)
+        response.headers.add("Content-Type", "application/json")
+        return response
+    }
+}
