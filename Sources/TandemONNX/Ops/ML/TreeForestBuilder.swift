@@ -24,7 +24,9 @@ struct TreeForestBuilder<T: BinaryFloatingPoint & Sendable & Hashable> {
         order.reserveCapacity(source.count)
         // 0 = unvisited, 1 = on the current path, 2 = done.
         var state = [UInt8](repeating: 0, count: source.count)
-        for root in roots {
+        // Roots first (their layout is what scoring uses), then every other node so that a cycle
+        // among nodes no root reaches is still reported.
+        for root in roots + Array(source.indices) {
             if state[root] == 2 { continue }
             var stack: [(node: Int, expanded: Bool)] = [(root, false)]
             while let (node, expanded) = stack.popLast() {
