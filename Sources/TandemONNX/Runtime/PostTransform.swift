@@ -17,12 +17,15 @@ enum PostTransform: Sendable, Equatable {
         }
     }
 
-    /// Parses the INT attribute form of ai.onnx.ml v5 `TreeEnsemble` (0 NONE, 1 SOFTMAX, 2 LOGISTIC, 3 SOFTMAX_ZERO, 4 PROBIT).
+    /// Parses the INT attribute form of ai.onnx.ml v5 `TreeEnsemble`. The ONNX text lists
+    /// 1 SOFTMAX and 2 LOGISTIC, but onnxruntime 1.31.1 casts the integer onto its own enum
+    /// (NONE, LOGISTIC, SOFTMAX, SOFTMAX_ZERO, PROBIT), so 1 is LOGISTIC and 2 is SOFTMAX.
+    /// The oracle wins (checked by the tree_ensemble_v5_* fixtures).
     init(code: Int64) throws(BuildError) {
         switch code {
         case 0: self = .none
-        case 1: self = .softmax
-        case 2: self = .logistic
+        case 1: self = .logistic
+        case 2: self = .softmax
         case 3: self = .softmaxZero
         case 4: self = .probit
         default: throw BuildError(.invalidAttribute, "post_transform \(code) is not in 0...4")

@@ -47,6 +47,7 @@ struct TreeEnsembleClassifierKernel: Kernel {
         var scores = [Float](repeating: 0, count: rows * k)
         var has = [Bool](repeating: false, count: rows * k)
         var positions = [Int](repeating: 0, count: rows)
+        var literal = false
         x.withUnsafeBufferPointer { px in
             scores.withUnsafeMutableBufferPointer { ps in
                 has.withUnsafeMutableBufferPointer { ph in
@@ -54,16 +55,24 @@ struct TreeEnsembleClassifierKernel: Kernel {
                     for r in 0..<rows {
                         let s = UnsafeMutableBufferPointer(rebasing: ps[(r * k)..<((r + 1) * k)])
                         let h = UnsafeMutableBufferPointer(rebasing: ph[(r * k)..<((r + 1) * k)])
-                        positions[r] = finalize(s, h)
+                        let (position, isLiteral) = finalize(s, h)
+                        positions[r] = position
+                        literal = literal || isLiteral
                     }
                 }
             }
         }
-        return [.tensor(labels.tensor(positions)), .tensor(Tensor(shape: [rows, k], data: .float(scores)))]
+        var labelTensor = labels.tensor(positions)
+        if literal, case .int64 = labels {
+            // onnxruntime answers the two-label, two-class-id case with the literal labels 1 / 0.
+            labelTensor = Tensor(shape: [rows], data: .int64(positions.map { Int64($0) }))
+        }
+        return [.tensor(labelTensor), .tensor(Tensor(shape: [rows, k], data: .float(scores)))]
     }
 
-    /// Turns one row's summed votes into output scores (in place) and returns the label position.
-    private func finalize(_ s: UnsafeMutableBufferPointer<Float>, _ h: UnsafeMutableBufferPointer<Bool>) -> Int {
+    /// Turns one row's summed votes into output scores (in place) and returns the label position,
+    /// flagged when onnxruntime would emit the position itself (1/0) instead of the int64 label.
+    private func finalize(_ s: UnsafeMutableBufferPointer<Float>, _ h: UnsafeMutableBufferPointer<Bool>) -> (Int, Bool) {
         if classCount > 2 {
             for (c, b) in baseValues.prefix(classCount).enumerated() {
                 s[c] = h[c] ? s[c] + b : b
@@ -72,7 +81,7 @@ struct TreeEnsembleClassifierKernel: Kernel {
             var best = -1
             for c in 0..<classCount where h[c] && (best < 0 || s[c] > s[best]) { best = c }
             transform.apply(s)
-            return max(best, 0)
+            return (max(best, 0), false)
         }
         // Two classes.
         var single = false  // only one score column survives (it is then expanded to two)
@@ -110,6 +119,6 @@ struct TreeEnsembleClassifierKernel: Kernel {
         } else {
             transform.apply(s)
         }
-        return label
+        return (label, !binaryCase)
     }
 }
