@@ -1,0 +1,126 @@
+/// Numpy-style (multidirectional) broadcasting for element-wise binary ops.
+enum Broadcasting {
+    /// The broadcast shape of `a` and `b`, or `nil` when they are incompatible.
+    static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let rank = max(a.count, b.count)
+        var out = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else { return nil }
+        }
+        return out
+    }
+
+    /// Same for statically known shapes (`nil` dims unknown); `nil` result when ranks are unknown.
+    static func shape(_ a: [Int?]?, _ b: [Int?]?) -> [Int?]? {
+        guard let a, let b else { return nil }
+        let rank = max(a.count, b.count)
+        var out = [Int?](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da: Int? = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db: Int? = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if da == 1 { out[i] = db } else if db == 1 { out[i] = da } else if da == db { out[i] = da } else if da == nil || db == nil { out[i] = da ?? db } else { return nil }
+        }
+        return out
+    }
+
+    /// Applies `f` element-wise with broadcasting; `out` is the broadcast shape.
+    static func apply<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
+        let count = Shapes.elementCount(out) ?? 0
+        if xs == ys { return zip(x, y).map { f($0, $1) } }
+        if y.count == 1, x.count == count { let s = y[0]; return x.map { f($0, s) } }
+        if x.count == 1, y.count == count { let s = x[0]; return y.map { f(s, $0) } }
+        // Row broadcast: y is one row ([C] or [1, C]) against x [N, C].
+        if let c = xs.last, x.count == count, y.count == c, ys.last == c, ys.dropLast().allSatisfy({ $0 == 1 }) {
+            var result = [T]()
+            result.reserveCapacity(count)
+            var i = 0
+            while i < count {
+                for j in 0..<c { result.append(f(x[i + j], y[j])) }
+                i += c
+            }
+            return result
+        }
+        // General case: strides with 0 on broadcast dimensions.
+        let rank = out.count
+        func strides(_ s: [Int]) -> [Int] {
+            var st = [Int](repeating: 0, count: rank)
+            var acc = 1
+            for i in stride(from: s.count - 1, through: 0, by: -1) {
+                let dim = rank - s.count + i
+                st[dim] = s[i] == 1 ? 0 : acc
+                acc *= s[i]
+            }
+            return st
+        }
+        let sx = strides(xs), sy = strides(ys)
+        var index = [Int](repeating: 0, count: rank)
+        var result = [T]()
+        result.reserveCapacity(count)
+        var ox = 0, oy = 0
+        for _ in 0..<count {
+            result.append(f(x[ox], y[oy]))
+            var d = rank - 1
+            while d >= 0 {
+                index[d] += 1
+                ox += sx[d]
+                oy += sy[d]
+                if index[d] < out[d] { break }
+                ox -= sx[d] * index[d]
+                oy -= sy[d] * index[d]
+                index[d] = 0
+                d -= 1
+            }
+        }
+        return result
+    }
+}
+
+/// `Add` (7, 13, 14) and `Mul` (7, 13, 14) with broadcasting; integer arithmetic wraps.
+struct ArithmeticKernel: Kernel {
+    enum Operation: Sendable { case add, mul }
+    let operation: Operation
+
+    static func schema(_ op: String, _ operation: Operation) -> OperatorSchema {
+        OperatorSchema(opType: op, domain: "", versions: [7, 13, 14], inputs: 2...2, outputs: 1...1) { ctx throws(BuildError) in
+            try ctx.requireInput(0, oneOf: [.float, .double, .int64, .int32])
+            try ctx.requireInput(1, oneOf: [.float, .double, .int64, .int32])
+            if let a = ctx.inputElement(0), let b = ctx.inputElement(1), a != b {
+                throw BuildError(.typeMismatch, "inputs have different element types (\(a) and \(b))")
+            }
+            let shapeA = ctx.inputShape(0), shapeB = ctx.inputShape(1)
+            let shape = Broadcasting.shape(shapeA, shapeB)
+            if shapeA != nil, shapeB != nil, shape == nil {
+                throw BuildError(.typeMismatch, "input shapes \(ctx.inputTypes[0]?.text ?? "?") and \(ctx.inputTypes[1]?.text ?? "?") cannot be broadcast")
+            }
+            // Multiplying by a constant 1 (LightGBM's export) keeps the meaning of input 0.
+            var role = NodeRole.plain
+            if operation == .mul, let c = ctx.constantInputs[1], c.floatValues()?.allSatisfy({ $0 == 1 }) == true { role = .passThrough }
+            if operation == .add, let c = ctx.constantInputs[1], c.floatValues()?.allSatisfy({ $0 == 0 }) == true { role = .passThrough }
+            return BuiltKernel(kernel: ArithmeticKernel(operation: operation), outputTypes: [.tensor(ctx.inputElement(0) ?? ctx.inputElement(1), shape: shape)], role: role)
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(KernelError) -> [Value] {
+        let a = try Inputs.tensor(inputs, 0, "A"), b = try Inputs.tensor(inputs, 1, "B")
+        guard let out = Broadcasting.shape(a.shape, b.shape) else {
+            throw KernelError("shapes \(a.shape) and \(b.shape) cannot be broadcast")
+        }
+        let add = operation == .add
+        let data: TensorData
+        switch (a.data, b.data) {
+        case (.float(let x), .float(let y)):
+            data = .float(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, +) : Broadcasting.apply(x, a.shape, y, b.shape, out, *))
+        case (.double(let x), .double(let y)):
+            data = .double(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, +) : Broadcasting.apply(x, a.shape, y, b.shape, out, *))
+        case (.int64(let x), .int64(let y)):
+            data = .int64(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, &+) : Broadcasting.apply(x, a.shape, y, b.shape, out, &*))
+        case (.int32(let x), .int32(let y)):
+            data = .int32(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, &+) : Broadcasting.apply(x, a.shape, y, b.shape, out, &*))
+        default:
+            throw KernelError("unsupported or mismatched element types tensor(\(a.elementType)) and tensor(\(b.elementType))")
+        }
+        return [.tensor(Tensor(shape: out, data: data))]
+    }
+}

@@ -1,0 +1,127 @@
+/// A tree ensemble in a flat, cache-friendly layout shared by TreeEnsembleClassifier,
+/// TreeEnsembleRegressor and TreeEnsemble (v5).
+///
+/// Every node (interior or leaf) is one `Node` in a single contiguous array, each tree laid
+/// out depth-first from its root. Leaves point into two parallel vote arrays
+/// (`voteTargets`, `voteWeights`). No per-node objects, no allocation while scoring.
+struct TreeForest<T: BinaryFloatingPoint & Sendable>: Sendable {
+    /// Branch rules; raw values are stored in `Node.packed` bits 24...27.
+    enum Mode: UInt32, Sendable {
+        case leq = 0, lt = 1, gte = 2, gt = 3, eq = 4, neq = 5, member = 6, leaf = 7
+    }
+
+    /// One node. `packed` = feature (bits 0...22) | NaN-goes-true flag (bit 23) | mode (bits 24...27).
+    /// Leaves have mode `.leaf`; their `trueChild` is the first vote index and `falseChild` the vote count.
+    struct Node: Sendable {
+        var threshold: T
+        var packed: UInt32
+        var trueChild: Int32
+        var falseChild: Int32
+
+        static var featureMask: UInt32 { 0x7F_FFFF }
+        static var nanTrueBit: UInt32 { 1 << 23 }
+        static var leafPacked: UInt32 { Mode.leaf.rawValue << 24 }
+
+        var mode: Mode { Mode(rawValue: (packed >> 24) & 0xF) ?? .leaf }
+        var feature: Int { Int(packed & Self.featureMask) }
+    }
+
+    var nodes: [Node]
+    /// Index of each tree's root in `nodes`, in aggregation order.
+    var roots: [Int32]
+    var voteTargets: [Int32]
+    var voteWeights: [T]
+    /// Members of each MEMBER node's set, indexed by the node's `threshold` (as an integer).
+    var memberSets: [Set<T>]
+    /// 1 + the highest feature index any node reads (the minimum input width).
+    var featureCount: Int
+    /// Set when every interior node is BRANCH_LEQ with no NaN tracking (the common sklearn case).
+    var allPlainLEQ: Bool
+    /// Set when every interior node is BRANCH_LT with no NaN tracking.
+    var allPlainLT: Bool
+
+    /// Number of trees (for AVERAGE).
+    var treeCount: Int { roots.count }
+
+    /// The flat index of the leaf that row `x` reaches in the tree rooted at `root`.
+    /// Invariant: `x` has at least `featureCount` elements and `nodes` is acyclic with in-range
+    /// children (both checked at load time), so every read is in bounds and the loop ends.
+    @inline(__always)
+    func leaf(root: Int32, x: UnsafePointer<T>, nodes n: UnsafePointer<Node>) -> Int {
+        var i = Int(root)
+        if allPlainLEQ {
+            var node = n[i]
+            while node.packed < Node.leafPacked {
+                i = Int(x[Int(node.packed)] <= node.threshold ? node.trueChild : node.falseChild)
+                node = n[i]
+            }
+            return i
+        }
+        if allPlainLT {
+            var node = n[i]
+            while node.packed < Node.leafPacked {
+                i = Int(x[Int(node.packed & Node.featureMask)] < node.threshold ? node.trueChild : node.falseChild)
+                node = n[i]
+            }
+            return i
+        }
+        while true {
+            let node = n[i]
+            let mode = (node.packed >> 24) & 0xF
+            if mode >= Mode.leaf.rawValue { return i }
+            let v = x[Int(node.packed & Node.featureMask)]
+            let t = node.threshold
+            var goTrue: Bool
+            switch mode {
+            case 0: goTrue = v <= t
+            case 1: goTrue = v < t
+            case 2: goTrue = v >= t
+            case 3: goTrue = v > t
+            case 4: goTrue = v == t
+            case 5: goTrue = v != t
+            default: goTrue = memberSets[Int(t)].contains(v)
+            }
+            if !goTrue, node.packed & Node.nanTrueBit != 0, v.isNaN { goTrue = true }
+            i = Int(goTrue ? node.trueChild : node.falseChild)
+        }
+    }
+
+
+    /// Scores `rows` rows of `x` (row stride `columns`) into `scores` (row stride `targets`),
+    /// setting `has[r*targets+t]` for every target that received a vote. Sums run in `T`, tree by tree.
+    func accumulate(_ x: UnsafeBufferPointer<T>, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
+                    scores: UnsafeMutableBufferPointer<T>, has: UnsafeMutableBufferPointer<Bool>) {
+        nodes.withUnsafeBufferPointer { pn in
+            voteTargets.withUnsafeBufferPointer { pt in
+                voteWeights.withUnsafeBufferPointer { pw in
+                    // Invariant: x has rows*columns elements with columns >= featureCount, scores/has have
+                    // rows*targets, vote targets are < targets (checked at load), so all accesses are in bounds.
+                    guard let N = pn.baseAddress, let X = x.baseAddress, let S = scores.baseAddress, let H = has.baseAddress else { return }
+                    for r in 0..<rows {
+                        let row = X + r * columns
+                        let s = S + r * targets
+                        let h = H + r * targets
+                        for root in roots {
+                            let l = N[leaf(root: root, x: row, nodes: N)]
+                            let start = Int(l.trueChild), end = start + Int(l.falseChild)
+                            var v = start
+                            while v < end {
+                                let t = Int(pt[v]), w = pw[v]
+                                switch aggregate {
+                                case .sum, .average: s[t] += w
+                                case .min: s[t] = (!h[t] || w < s[t]) ? w : s[t]
+                                case .max: s[t] = (!h[t] || w > s[t]) ? w : s[t]
+                                }
+                                h[t] = true
+                                v += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How leaf votes combine across trees.
+enum TreeAggregate: Sendable { case sum, average, min, max }
