@@ -80,7 +80,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TandemHTTPTests", dependencies: ["TandemHTTP", "TandemIO"]),
-        .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"]),
+        .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"], exclude: ["Fixtures"]),
         .testTarget(name: "TandemServingTests", dependencies: ["TandemServing"]),
         .testTarget(name: "TandemServerTests", dependencies: ["TandemServer"]),
     ],
