@@ -66,6 +66,38 @@ struct ServerTests {
         }
     }
 
+    @Test func pipelineBeyondBufferBoundPausesAndResumes() async throws {
+        var config = HTTPServerConfiguration()
+        config.maxPipelinedBytes = 16 * 1024
+        try await withServer(config) { port, _, _ in
+            let client = try TestClient(port: port)
+            let payload = String(repeating: "p", count: 2000)
+            var batch = "POST /delay/100 HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst"
+            for i in 0..<200 {
+                let body = "\(pad4(i))\(payload)"
+                batch += "POST /n HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            }
+            let bytes = Array(batch.utf8)
+            let fd = client.fd
+            // Send from another thread: the server stops reading while the first request is outstanding.
+            let sender = TestThread {
+                var offset = 0
+                while offset < bytes.count {
+                    let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+                    if n <= 0 { return }
+                    offset += n
+                }
+            }
+            #expect(try client.readResponse().bodyString == "first")
+            for i in 0..<200 {
+                let response = try client.readResponse()
+                #expect(response.bodyString.hasPrefix(pad4(i)))
+                if !response.bodyString.hasPrefix(pad4(i)) { break }
+            }
+            sender.join()
+        }
+    }
+
     @Test func hundredConcurrentClients() async throws {
         var config = HTTPServerConfiguration()
         config.loopCount = 2
@@ -269,10 +301,10 @@ struct ServerTests {
     @Test func manyIdleConnections() async throws {
         try await withServer { port, server, _ in
             var clients: [TestClient] = []
-            for _ in 0..<500 { clients.append(try TestClient(port: port)) }
-            #expect(await eventually { server.connectionCount == 500 })
-            try clients[250].send("GET / HTTP/1.1\r\n\r\n")
-            #expect(try clients[250].readResponse().status == 200)
+            for _ in 0..<2000 { clients.append(try TestClient(port: port)) }
+            #expect(await eventually(.seconds(10)) { server.connectionCount == 2000 })
+            try clients[1999].send("GET / HTTP/1.1\r\n\r\n")
+            #expect(try clients[1999].readResponse().status == 200)
         }
     }
 }
@@ -319,4 +351,22 @@ final class Counter: Sendable {
     private let storage = Atomic<Int>(0)
     func add(_ n: Int = 1) { storage.add(n, ordering: .relaxed) }
     var value: Int { storage.load(ordering: .relaxed) }
+}
+
+@Suite("Response writer without a connection")
+struct DetachedWriterTests {
+    @Test func firstSendWinsAndClosedWriterDrops() throws {
+        let loop = try EventLoop(name: "w")
+        let got = Counter()
+        let writer = ResponseWriter(eventLoop: loop) { response in got.add(response.status) }
+        #expect(writer.isConnectionOpen)
+        writer.send(HTTPResponse(status: 200))
+        writer.send(HTTPResponse(status: 500))
+        #expect(got.value == 200)
+        #expect(writer.hasSent)
+        let closed = ResponseWriter(eventLoop: loop) { _ in got.add(1) }
+        closed.markClosed()
+        closed.send(HTTPResponse(status: 200))
+        #expect(got.value == 200)
+    }
 }
