@@ -276,6 +276,7 @@ struct ServerTests {
         let busy = try TestClient(port: port)
         try busy.send("POST /delay/300 HTTP/1.1\r\nContent-Length: 4\r\n\r\nslow")
         #expect(await eventually { server.inFlightCount == 1 })
+        let waiter = Task { await server.waitUntilShutdown() }
         let shutdown = Task { await server.shutdown(gracePeriod: .seconds(5)) }
         let response = try busy.readResponse()
         #expect(response.status == 200)
@@ -283,6 +284,7 @@ struct ServerTests {
         #expect(response.header("connection") == "close")
         #expect(idle.waitForClose())
         await shutdown.value
+        await waiter.value
         #expect(server.connectionCount == 0)
         #expect((try? TestClient(port: port)) == nil)
     }
