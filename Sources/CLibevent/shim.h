@@ -24,4 +24,10 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+
+// accept(2) without a peer address. In C a (struct sockaddr *) converts to glibc's __SOCKADDR_ARG
+// whether or not _GNU_SOURCE turned it into a transparent union, so Swift needs no variant per config.
+static inline int tandem_accept(int fd) {
+    return accept(fd, (struct sockaddr *)0, (socklen_t *)0);
+}
 #endif
