@@ -1,13 +1,33 @@
-// Headers only (system headers come from Glibc in Swift, not from here, to avoid
-// duplicate-definition clashes between modules): every libevent API Tandem uses is reachable through these includes.
+// Headers only: every libevent API Tandem uses is reachable through these includes.
 // Macros that Swift cannot import (evtimer_new, evsignal_new, ...) are replaced in
 // TandemIO by direct calls to the functions they expand to (event_new, ...).
+//
+// The system headers come FIRST, before event2/event-config.h defines _GNU_SOURCE: that way they
+// resolve to the Glibc module as Swift sees it, instead of being re-parsed here under different
+// feature macros (which clashes, e.g. "fd_set::fds_bits is not present in SwiftGlibc").
 #ifndef TANDEM_CLIBEVENT_SHIM_H
 #define TANDEM_CLIBEVENT_SHIM_H
+#include <sys/types.h>
+#include <sys/time.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <errno.h>
+#include <time.h>
+#include <netdb.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+
+// accept(2) without a peer address. In C a (struct sockaddr *) converts to glibc's __SOCKADDR_ARG
+// whether or not _GNU_SOURCE turned it into a transparent union, so Swift needs no variant per config.
+static inline int tandem_accept(int fd) {
+    return accept(fd, (struct sockaddr *)0, (socklen_t *)0);
+}
 #endif

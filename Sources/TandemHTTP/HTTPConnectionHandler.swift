@@ -6,7 +6,7 @@ import TandemIO
 ///
 /// `@unchecked Sendable` (so a `ResponseWriter` can hop back to the loop with it): every property is touched only on
 /// `connection.loop`'s thread; `ResponseWriter.send` from other threads goes through `EventLoop.execute`.
-final class HTTPConnectionHandler: @unchecked Sendable {
+final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
     let connection: TCPConnection
     private let context: HTTPServerContext
     private let loopState: HTTPLoopState

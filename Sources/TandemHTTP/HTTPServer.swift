@@ -15,6 +15,7 @@ public final class HTTPServer: Sendable {
     private let loopStates: [HTTPLoopState]
     private let listener = Mutex<TCPListener?>(nil)
     private let nextLoop = Atomic<Int>(0)
+    private let stopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
         self.configuration = configuration
@@ -102,6 +103,25 @@ public final class HTTPServer: Sendable {
         }
         for loop in loops { loop.stop() }
         context.logger.info("http server stopped")
+        let waiters = stopped.withLock { state in
+            state.done = true
+            let waiters = state.waiters
+            state.waiters = []
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once `shutdown` has finished (at once if it already has). For `main` to park on.
+    public func waitUntilShutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = stopped.withLock { state in
+                if state.done { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
     }
 
     /// Calls `handler` on loop `loop`'s thread when one of `signals` arrives.

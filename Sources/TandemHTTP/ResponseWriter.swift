@@ -1,6 +1,12 @@
 import Synchronization
 import TandemIO
 
+/// Where a `ResponseWriter` delivers its response (the connection handler, or a closure in unit tests).
+protocol ResponseSink: AnyObject, Sendable {
+    /// Called at most once per writer, on the writer's loop thread (connection) or the sender's thread (closure).
+    func complete(_ writer: ResponseWriter, _ response: HTTPResponse)
+}
+
 /// The one-shot reply channel for a request; safe to pass to any thread.
 ///
 /// The first `send` wins; later calls, and calls after the client went away, do nothing.
@@ -12,18 +18,33 @@ public final class ResponseWriter: Sendable {
     let keepAlive: Bool
     let isHTTP10: Bool
     let isHeadRequest: Bool
-    private let handler: HTTPConnectionHandler
+    private let sink: any ResponseSink
+    private let hopsToLoop: Bool
     private let sent = Atomic<Bool>(false)
     private let open = Atomic<Bool>(true)
 
     init(eventLoop: EventLoop, handler: HTTPConnectionHandler, requestID: String, keepAlive: Bool, isHTTP10: Bool,
          isHeadRequest: Bool) {
         self.eventLoop = eventLoop
-        self.handler = handler
+        self.sink = handler
+        self.hopsToLoop = true
         self.requestID = requestID
         self.keepAlive = keepAlive
         self.isHTTP10 = isHTTP10
         self.isHeadRequest = isHeadRequest
+    }
+
+    /// A writer not tied to any connection, for testing responders without sockets: the first `send` calls
+    /// `onResponse` synchronously on the sending thread.
+    public init(eventLoop: EventLoop, requestID: String = RequestID.next(),
+                onResponse: @escaping @Sendable (HTTPResponse) -> Void) {
+        self.eventLoop = eventLoop
+        self.sink = ClosureSink(onResponse)
+        self.hopsToLoop = false
+        self.requestID = requestID
+        self.keepAlive = true
+        self.isHTTP10 = false
+        self.isHeadRequest = false
     }
 
     /// Sends the response. Any thread; first call wins; no-op if the connection is gone.
@@ -32,11 +53,11 @@ public final class ResponseWriter: Sendable {
             return
         }
         guard open.load(ordering: .acquiring) else { return }
-        if eventLoop.inEventLoop {
-            handler.complete(self, response)
+        if !hopsToLoop || eventLoop.inEventLoop {
+            sink.complete(self, response)
         } else {
-            let handler = self.handler
-            eventLoop.execute { handler.complete(self, response) }
+            let sink = self.sink
+            eventLoop.execute { sink.complete(self, response) }
         }
     }
 
@@ -46,5 +67,14 @@ public final class ResponseWriter: Sendable {
     /// Whether `send` was already called.
     public var hasSent: Bool { sent.load(ordering: .acquiring) }
 
-    func markClosed() { open.store(false, ordering: .releasing) }
+    /// Marks the connection gone (later `send`s are dropped). Called by the connection on close; public so
+    /// tests of responders can simulate a client hang-up.
+    public func markClosed() { open.store(false, ordering: .releasing) }
+}
+
+/// A sink that hands the response to a closure (test writers).
+private final class ClosureSink: ResponseSink {
+    let onResponse: @Sendable (HTTPResponse) -> Void
+    init(_ onResponse: @escaping @Sendable (HTTPResponse) -> Void) { self.onResponse = onResponse }
+    func complete(_ writer: ResponseWriter, _ response: HTTPResponse) { onResponse(response) }
 }

@@ -81,7 +81,9 @@ public final class TCPListener: @unchecked Sendable {
     private func acceptAll() {
         // Bounded batch per wake-up keeps the loop fair to existing connections.
         for _ in 0..<64 {
-            let client = accept4(fd, __SOCKADDR_ARG(), nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+            // accept + fcntl rather than accept4: accept4 and accept's argument type depend on _GNU_SOURCE,
+            // so the call goes through a C shim that compiles either way.
+            let client = tandem_accept(fd)
             if client < 0 {
                 let code = errno
                 if code == EMFILE || code == ENFILE {
@@ -89,6 +91,8 @@ public final class TCPListener: @unchecked Sendable {
                 }
                 return
             }
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             var one: Int32 = 1
             _ = setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             onAccept?(client)

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import Synchronization
 import TandemHTTP
@@ -16,8 +17,9 @@ final class TestResponder: HTTPResponder {
         headers.add("Content-Type", "application/octet-stream")
         if request.path.hasPrefix("/delay/"), let ms = Int(request.path.dropFirst(7)) {
             let body = request.body
-            Task.detached {
-                try? await Task.sleep(for: .milliseconds(ms))
+            let headers = headers
+            _ = TestThread {
+                usleep(UInt32(ms * 1000))
                 writer.send(HTTPResponse(status: 200, headers: headers, body: body))
             }
             return
@@ -62,4 +64,24 @@ func eventually(_ timeout: Duration = .seconds(3), _ condition: () -> Bool) asyn
         try? await Task.sleep(for: .milliseconds(5))
     }
     return condition()
+}
+
+/// Runs `body` on a new detached-from-Swift-concurrency pthread (so blocking work never starves the task pool).
+final class TestThread: @unchecked Sendable {
+    // `thread` is written once in init before anyone can join.
+    private var thread = pthread_t()
+    private let body: @Sendable () -> Void
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        self.body = body
+        let context = Unmanaged.passRetained(self).toOpaque()
+        pthread_create(&thread, nil, { arg in
+            guard let arg else { return nil }
+            let me = Unmanaged<TestThread>.fromOpaque(arg).takeRetainedValue()
+            me.body()
+            return nil
+        }, context)
+    }
+
+    func join() { pthread_join(thread, nil) }
 }
