@@ -63,6 +63,8 @@ def test_admin_token_required(start_server, tmp_repo):
 
     # Bad bodies are 400 and change nothing.
     for bad in ({"weights": {"ghost": 1}}, {"weights": {"control": -1}}, {"weights": {"control": 0, "challenger": 0}},
+                {"weights": {"control": True}},
+                {"DesiredWeightsAndCapacities": [{"VariantName": "control", "DesiredWeight": False}]},
                 {"something": 1}, "not json"):
         status, _, data = server.request("POST", "/admin/weights", json.dumps(bad) if isinstance(bad, dict) else bad,
                                          {"Authorization": f"Bearer {TOKEN}"})
@@ -70,6 +72,12 @@ def test_admin_token_required(start_server, tmp_repo):
         assert json.loads(data)["code"] == "bad_weights"
     status, _, data = server.request("GET", "/admin/weights", headers={"Authorization": f"Bearer {TOKEN}"})
     assert {v["name"]: v["weight"] for v in json.loads(data)["variants"]} == {"control": 3, "challenger": 1}
+
+    # Weights of exactly 1 and 0 are numbers too (an NSNumber holding 0 or 1 once passed for a Bool).
+    status, _, data = server.request("POST", "/admin/weights", json.dumps({"weights": {"control": 1, "challenger": 0}}),
+                                     {"Authorization": f"Bearer {TOKEN}"})
+    assert status == 200, data
+    assert {v["name"]: v["share"] for v in json.loads(data)["variants"]} == {"control": 1, "challenger": 0}
 
     status, _, data = server.request("POST", "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
     assert status == 200, data
