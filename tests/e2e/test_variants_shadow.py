@@ -48,7 +48,7 @@ def test_shadow_does_not_change_response_or_latency(start_server, tmp_repo):
     plain.stop()
 
     shadow_config = write_endpoint(tmp_repo, production, filename="shadow.yaml", shadows=[
-        {"name": "shadow", "model": "slow", "sampling_percentage": 100}])
+        {"name": "shadow", "model": "slow", "sampling_percentage": 100, "queue": 4}])
     shadowed = start_server(["--config", str(shadow_config), "--workers", "4"])
     run_requests(shadowed, rows[:5])
     shadow_bodies, shadow_latencies = run_requests(shadowed, rows)
