@@ -86,3 +86,26 @@ def test_error_rate_marks_variant_degraded(start_server, tmp_repo):
     # Degraded still serves, so the "all" policy holds.
     assert status == 200
     assert server.request("GET", "/ping")[0] == 200
+
+
+def test_any_policy_with_every_variant_failed_is_503(start_server, tmp_repo):
+    make_repo(tmp_repo)
+    broken = tmp_repo / "broken" / "2"
+    broken.mkdir(parents=True)
+    (broken / "model.onnx").write_bytes(b"\x08\x07garbage")
+    (tmp_repo / "broken" / "model.yaml").write_text("versions: all\n")
+    config = write_endpoint(tmp_repo, [
+        {"name": "first", "model": "broken", "version": 1, "weight": 0.5},
+        {"name": "second", "model": "broken", "version": 2, "weight": 0.5},
+    ], health={"policy": "any"})
+    server = start_server(["--config", str(config)], wait_ready=False)
+    wait_until(lambda: json.loads(server.request("GET", "/variants")[2]).get("variants"), timeout=30)
+
+    status, report = ping_json(server)
+    assert status == 503
+    assert report["status"] == "unhealthy"
+    assert {v["name"]: v["state"] for v in report["variants"]} == {"first": "failed", "second": "failed"}
+    assert all(v["reason"] for v in report["variants"])
+    status, _, body = server.invoke(zoo_rows(MODEL)[0])
+    assert status == 503
+    assert json.loads(body)["code"] == "no_variant_available"

@@ -1,11 +1,12 @@
 """/metrics counts equal the requests sent, per variant label (parsed with prometheus_client), and the
 JSON summary has p50/p90/p99."""
 import json
+import signal
 from collections import Counter
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import parallel_invoke, variant_of, write_endpoint, write_synthetic
+from conftest import parallel_invoke, variant_of, wait_until, write_endpoint, write_synthetic
 
 TARGET = "X-Amzn-SageMaker-Target-Variant"
 
@@ -67,3 +68,29 @@ def test_prometheus_counts_match_requests(start_server, tmp_repo):
             assert {"count", "p50", "p90", "p99", "max"} <= set(stats)
             assert stats["p50"] <= stats["p90"] <= stats["p99"] <= stats["max"]
         assert summary[variant]["total_latency_us"]["count"] == summary[variant]["invocations"]
+
+
+def test_counts_survive_reload_and_count_shadows(start_server, tmp_repo):
+    write_synthetic(tmp_repo, "fast", 1, features=1)
+    production = [{"name": "control", "model": "fast", "weight": 1.0}]
+    shadows = [{"name": "copy", "model": "fast", "sampling_percentage": 100, "queue": 500}]
+    config = write_endpoint(tmp_repo, production, shadows=shadows)
+    server = start_server(["--config", str(config), "--workers", "2"])
+
+    first = parallel_invoke(server, 100, threads=2)
+    assert all(r[0] == 200 for r in first)
+    # A reload that keeps the variant on the same model version keeps its counters.
+    write_endpoint(tmp_repo, production, shadows=shadows)
+    server.signal(signal.SIGHUP)
+    wait_until(lambda: json.loads(server.request("GET", "/variants")[2])["generation"] == 2, timeout=10)
+    second = parallel_invoke(server, 50, threads=2)
+    assert all(r[0] == 200 for r in second)
+
+    found = samples(server)
+    assert found[("tandem_invocations_total", "control")] == 150
+    # Every production request was copied to the shadow once its copies finish.
+    wait_until(lambda: samples(server).get(("tandem_shadow_invocations_total", "copy"), 0) == 150, timeout=10)
+    summary = {v["variant"]: v for v in json.loads(server.request("GET", "/metrics?format=json")[2])["variants"]}
+    assert summary["copy"]["role"] == "shadow"
+    assert summary["copy"]["shadow_invocations"] == 150
+    assert summary["control"]["invocations"] == 150
