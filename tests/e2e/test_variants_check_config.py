@@ -45,10 +45,10 @@ def test_bundled_config_is_valid():
 
 
 @pytest.mark.parametrize("bad,expected", [
-    ("unknown_key", "surprise"),
-    ("missing_model", "ghost"),
-    ("bad_weight", "weight"),
-    ("broken_artifact", "FAILED"),
+    ("unknown_key", "unknown key 'surprise'"),
+    ("missing_model", "model 'ghost' is not in the repository"),
+    ("bad_weight", "production_variants[0].weight: must be >= 0"),
+    ("broken_artifact", "production challenger: broken/1 weight 0.2 share 20.0% (effective 0.0%) - FAILED"),
 ])
 def test_bad_config_exits_1_with_message(tmp_repo, bad, expected):
     make_repo(tmp_repo)
