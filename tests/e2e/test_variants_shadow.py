@@ -1,10 +1,12 @@
 """Shadow variants never change the production response or its latency, and are counted in /metrics."""
+import json
 import statistics
 import time
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import KeepAliveClient, copy_zoo_model, wait_until, write_endpoint, write_synthetic, zoo_rows
+from conftest import (KeepAliveClient, copy_zoo_model, parallel_invoke, wait_until, write_endpoint, write_synthetic,
+                      zoo_rows)
 
 MODEL = "breast-cancer-logreg"
 SHADOW_LATENCY_MS = 500
@@ -60,3 +62,24 @@ def test_shadow_does_not_change_response_or_latency(start_server, tmp_repo):
 
     # Copies run off the response path and are counted once they finish.
     assert wait_until(lambda: shadow_invocations(shadowed) >= 2, timeout=10)
+
+
+def test_shadow_sampling_percentage(start_server, tmp_repo):
+    write_synthetic(tmp_repo, "fast", 1, features=1)
+    config = write_endpoint(tmp_repo, [{"name": "production", "model": "fast", "weight": 1.0}], shadows=[
+        {"name": "shadow", "model": "fast", "sampling_percentage": 25, "queue": 5000}])
+    server = start_server(["--config", str(config), "--workers", "2"])
+    total = 2000
+    responses = parallel_invoke(server, total, threads=4)
+    assert all(r[0] == 200 for r in responses)
+    assert {r[1]["x-amzn-invoked-production-variant"] for r in responses} == {"production"}
+
+    def settled():
+        summary = {v["variant"]: v for v in json.loads(server.request("GET", "/metrics?format=json")[2])["variants"]}
+        shadow = summary["shadow"]
+        return shadow if shadow["in_flight"] == 0 and summary["production"]["invocations"] == total else None
+
+    shadow = wait_until(settled, timeout=10)
+    # Binomial(2000, 0.25): mean 500, standard deviation ~19.
+    assert 400 < shadow["shadow_invocations"] < 600, shadow["shadow_invocations"]
+    assert shadow["invocations"] == shadow["shadow_invocations"]

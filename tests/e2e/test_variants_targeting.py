@@ -43,3 +43,16 @@ def test_unknown_target_is_400_listing_variants(start_server, tmp_repo):
     assert error["variants"] == ["control", "challenger"]
     assert "nope" in error["message"] and "control" in error["message"] and "challenger" in error["message"]
     assert error["request_id"]
+
+
+def test_target_header_name_is_case_insensitive(start_server, tmp_repo):
+    write_synthetic(tmp_repo, "fast", 1, features=1)
+    config = write_endpoint(tmp_repo, [
+        {"name": "control", "model": "fast", "weight": 1.0},
+        {"name": "challenger", "model": "fast", "weight": 0.0},
+    ])
+    server = start_server(["--config", str(config)])
+    for name in ("x-amzn-sagemaker-target-variant", "X-AMZN-SAGEMAKER-TARGET-VARIANT"):
+        status, headers, _ = server.invoke("1.0", headers={name: "challenger"})
+        assert status == 200
+        assert headers["x-amzn-invoked-production-variant"] == "challenger"
