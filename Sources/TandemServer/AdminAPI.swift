@@ -89,14 +89,14 @@ final class AdminAPI: Sendable {
         var changes: [String: Double] = [:]
         if let weights = object["weights"] as? [String: Any] {
             for (name, value) in weights {
-                guard let number = (value as? NSNumber)?.doubleValue, !(value is Bool) else {
+                guard let number = jsonNumber(value) else {
                     return .failure(AdminInputError("weight for '\(name)' must be a number"))
                 }
                 changes[name] = number
             }
         } else if let desired = object["DesiredWeightsAndCapacities"] as? [[String: Any]] {
             for entry in desired {
-                guard let name = entry["VariantName"] as? String, let number = (entry["DesiredWeight"] as? NSNumber)?.doubleValue else {
+                guard let name = entry["VariantName"] as? String, let number = entry["DesiredWeight"].flatMap(jsonNumber) else {
                     return .failure(AdminInputError("each DesiredWeightsAndCapacities entry needs VariantName and DesiredWeight"))
                 }
                 changes[name] = number
@@ -106,6 +106,14 @@ final class AdminAPI: Sendable {
         }
         guard !changes.isEmpty else { return .failure(AdminInputError("no weights given")) }
         return .success(changes)
+    }
+
+    /// A JSON number as a Double; nil for anything else, including `true`/`false`. (`value is Bool` is
+    /// no test: an NSNumber holding 0 or 1 casts to Bool, which refused weights 0 and 1. JSON booleans
+    /// are the only NSNumbers JSONSerialization makes with the char type "c".)
+    private func jsonNumber(_ value: Any) -> Double? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        return number.doubleValue
     }
 
     private func weightsBody(_ state: EndpointState?) -> HTTPResponse {

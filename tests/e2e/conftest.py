@@ -173,3 +173,131 @@ def copy_zoo_model(root: pathlib.Path, zoo_name: str, zoo_version: str, model: s
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(ZOO / zoo_name / zoo_version / "model.onnx", directory / "model.onnx")
     return directory
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers for the variant, routing, metrics and health tests (test_variants_*.py).
+
+
+def write_endpoint(root: pathlib.Path, production: list[dict], shadows: list[dict] | None = None,
+                   sticky: dict | None = None, health: dict | None = None, admin: dict | None = None,
+                   name: str = "e2e", salt: str | None = None, filename: str = "endpoint.yaml") -> pathlib.Path:
+    """Writes root/filename (an endpoint config whose repository is `root`) and returns its path.
+
+    Variants are dicts with the YAML keys (name, model, version, weight, ...); they are written as JSON
+    flow mappings, which YAML reads as they are."""
+    lines = [f"endpoint: {name}", "repository: ."]
+    if sticky or salt:
+        lines.append("routing:")
+        lines.append(f"  salt: {json.dumps(salt or name)}")
+        if sticky:
+            lines.append(f"  sticky_key: {json.dumps(sticky)}")
+    if health:
+        lines.append(f"health: {json.dumps(health)}")
+    if admin:
+        lines.append(f"admin: {json.dumps(admin)}")
+    lines.append("production_variants:")
+    lines.extend(f"  - {json.dumps(v)}" for v in production)
+    if shadows:
+        lines.append("shadow_variants:")
+        lines.extend(f"  - {json.dumps(v)}" for v in shadows)
+    path = root / filename
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class KeepAliveClient:
+    """One persistent HTTP/1.1 connection that reconnects if the server closes it."""
+
+    def __init__(self, server: Server, timeout: float = 30.0):
+        self.server = server
+        self.timeout = timeout
+        self.conn = server.connection(timeout)
+
+    def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict[str, str] | None = None):
+        if isinstance(body, str):
+            body = body.encode()
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers or {})
+                resp = self.conn.getresponse()
+                data = resp.read()
+                if resp.will_close:
+                    self.conn.close()
+                    self.conn = self.server.connection(self.timeout)
+                return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                self.conn = self.server.connection(self.timeout)
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def invoke(self, body, content_type="text/csv", headers: dict[str, str] | None = None):
+        h = {"Content-Type": content_type}
+        if headers:
+            h.update(headers)
+        return self.request("POST", "/invocations", body, h)
+
+    def close(self):
+        self.conn.close()
+
+
+def parallel_invoke(server: Server, total: int, threads: int = 4, body: str = "1.0",
+                    headers_for=None) -> list[tuple[int, dict, bytes]]:
+    """Sends `total` invocations from `threads` keep-alive connections; returns every (status, headers, body)
+    in request order. `headers_for(i)` gives request i's extra headers."""
+    results: list = [None] * total
+    errors: list[BaseException] = []
+
+    def work(start: int):
+        client = KeepAliveClient(server)
+        try:
+            for i in range(start, total, threads):
+                extra = headers_for(i) if headers_for else None
+                results[i] = client.invoke(body, headers=extra)
+        except BaseException as error:  # noqa: BLE001 - reported by the caller
+            errors.append(error)
+        finally:
+            client.close()
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def variant_of(response) -> str | None:
+    """The X-Amzn-Invoked-Production-Variant header of a (status, headers, body) response."""
+    return response[1].get("x-amzn-invoked-production-variant")
+
+
+def ping_json(server: Server):
+    """GET /ping with Accept: application/json: (status, parsed body)."""
+    status, _, body = server.request("GET", "/ping", headers={"Accept": "application/json"})
+    return status, json.loads(body)
+
+
+def admin_weights(server: Server, body: dict, token: str | None = None):
+    """POST /admin/weights: (status, parsed body)."""
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    status, _, data = server.request("POST", "/admin/weights", json.dumps(body), headers)
+    return status, json.loads(data) if data else None
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):
+    """Polls `predicate` until it returns a truthy value (returned) or `timeout` passes (AssertionError)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(interval)
