@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 import Foundation
 
 /// How a request was assigned to its variant (echoed in `X-Tandem-Routing`).
@@ -78,15 +78,15 @@ public struct RoutingTable: Sendable {
 /// advanced by the golden-ratio increment and mixed with splitmix64 (statistically uniform, cheap from
 /// any thread, seeded per process).
 public final class RoutingRandom: Sendable {
-    private let state: ManagedAtomic<UInt64>
+    private let state: Atomic<UInt64>
 
     public init(seed: UInt64 = UInt64.random(in: .min ... .max)) {
-        state = ManagedAtomic(seed)
+        state = Atomic(seed)
     }
 
     /// A uniform value in [0, 1).
     public func next() -> Double {
-        let s = state.wrappingIncrementThenLoad(by: 0x9e37_79b9_7f4a_7c15, ordering: .relaxed)
+        let s = state.wrappingAdd(0x9e37_79b9_7f4a_7c15, ordering: .relaxed).newValue
         return Double(StableHash.mix(s) >> 11) / 9_007_199_254_740_992.0
     }
 }

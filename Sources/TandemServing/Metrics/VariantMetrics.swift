@@ -1,4 +1,3 @@
-import Atomics
 import Synchronization
 import Prometheus
 
@@ -31,11 +30,11 @@ public final class VariantMetrics: Sendable {
     let queueWait: DurationHistogram
     let concurrent: Gauge
     let queueDepth: Gauge
-    let inFlightCount = ManagedAtomic<Int>(0)
-    let invocationCount = ManagedAtomic<Int>(0)
-    let count4xx = ManagedAtomic<Int>(0)
-    let count5xx = ManagedAtomic<Int>(0)
-    let shadowCount = ManagedAtomic<Int>(0)
+    let inFlightCount = Atomic<Int>(0)
+    let invocationCount = Atomic<Int>(0)
+    let count4xx = Atomic<Int>(0)
+    let count5xx = Atomic<Int>(0)
+    let shadowCount = Atomic<Int>(0)
     /// Model time (decode + run + encode on the worker), for the JSON summary.
     public let modelSummary = LatencyRecorder()
     /// End-to-end time minus model time.
@@ -86,22 +85,22 @@ public final class VariantMetrics: Sendable {
 
     /// A request entered the variant (queued).
     public func requestStarted() {
-        let now = inFlightCount.wrappingIncrementThenLoad(ordering: .relaxed)
+        let now = inFlightCount.wrappingAdd(1, ordering: .relaxed).newValue
         concurrent.set(to: Double(now))
     }
 
     /// A request left the variant with `status`. Model time is nil when the model never ran.
     public func requestFinished(status: Int, total: Duration, model: Duration?, queueWait wait: Duration?, modelFailed: Bool) {
-        let now = inFlightCount.wrappingDecrementThenLoad(ordering: .relaxed)
+        let now = inFlightCount.wrappingSubtract(1, ordering: .relaxed).newValue
         concurrent.set(to: Double(max(0, now)))
         invocations.increment()
-        invocationCount.wrappingIncrement(ordering: .relaxed)
+        invocationCount.wrappingAdd(1, ordering: .relaxed)
         if (400..<500).contains(status) {
             errors4xx.increment()
-            count4xx.wrappingIncrement(ordering: .relaxed)
+            count4xx.wrappingAdd(1, ordering: .relaxed)
         } else if status >= 500 {
             errors5xx.increment()
-            count5xx.wrappingIncrement(ordering: .relaxed)
+            count5xx.wrappingAdd(1, ordering: .relaxed)
         }
         if status == 504 { timeouts.increment() }
         if modelFailed || status == 504 { modelErrors.increment() }
@@ -127,7 +126,7 @@ public final class VariantMetrics: Sendable {
     /// A shadow copy ran (its answer is discarded).
     public func shadowRan() {
         shadowInvocations.increment()
-        shadowCount.wrappingIncrement(ordering: .relaxed)
+        shadowCount.wrappingAdd(1, ordering: .relaxed)
     }
 
     /// Sets the queue-depth gauge (done when metrics are scraped).
@@ -150,7 +149,7 @@ public final class VariantMetrics: Sendable {
 public final class MetricsRegistry: Sendable {
     /// The registry every Tandem series lives in.
     public let prometheus = PrometheusCollectorRegistry()
-    private let byKey = Synchronization.Mutex<[VariantMetricsKey: VariantMetrics]>([:])
+    private let byKey = Mutex<[VariantMetricsKey: VariantMetrics]>([:])
 
     public init() {}
 

@@ -1,4 +1,3 @@
-import Atomics
 import Logging
 import TandemONNX
 

@@ -1,4 +1,3 @@
-import Atomics
 import Logging
 import Synchronization
 import TandemONNX
@@ -12,8 +11,8 @@ final class PendingInvocation: Sendable {
     private let rule: RoutingRule
     private let respond: @Sendable (InvocationResponse) -> Void
     private let logger: Logger
-    private let settled = ManagedAtomic<Bool>(false)
-    private let started = ManagedAtomic<Bool>(false)
+    private let settled = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
     private let timer = Mutex<(any DeadlineHandle)?>(nil)
     private let queueWait = Mutex<Duration?>(nil)
 
