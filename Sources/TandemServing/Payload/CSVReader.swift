@@ -1,50 +1,85 @@
-import Foundation
-
-/// Splits CSV text into records and cells: one record per line, comma-separated, CRLF and a trailing
-/// newline tolerated, double-quoted cells with `""` escapes (no newlines inside quotes).
+/// Splits CSV bytes into records and cells without building Strings: one record per line,
+/// comma-separated, CRLF and trailing blank lines tolerated, double-quoted cells with `""` escapes
+/// (no line breaks inside quotes, as SageMaker's batch splitting also assumes).
 enum CSVReader {
-    /// The lines of `text` without line terminators; trailing empty lines are dropped.
-    static func records(_ text: String) -> [Substring] {
-        // "\r\n" is one Character (grapheme cluster) in a Swift String, so splitting on "\n" alone
-        // would leave CRLF bodies as a single record.
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-        for i in lines.indices where lines[i].last == "\r" { lines[i] = lines[i].dropLast() }
-        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
-        return lines
-    }
+    private static let lf = UInt8(ascii: "\n")
+    private static let cr = UInt8(ascii: "\r")
+    private static let comma = UInt8(ascii: ",")
+    private static let quote = UInt8(ascii: "\"")
 
-    /// The cells of one record. Commas inside double quotes do not split.
-    static func cells(_ line: Substring) -> [Substring] {
-        guard line.contains("\"") else { return line.split(separator: ",", omittingEmptySubsequences: false) }
-        var cells: [Substring] = []
-        var start = line.startIndex
-        var inQuotes = false
-        var index = line.startIndex
-        while index < line.endIndex {
-            let c = line[index]
-            if c == "\"" {
-                inQuotes.toggle()
-            } else if c == "," && !inQuotes {
-                cells.append(line[start..<index])
-                start = line.index(after: index)
+    /// The byte ranges of the records, without line terminators; trailing blank lines are dropped.
+    static func records(_ body: [UInt8]) -> [Range<Int>] {
+        var records: [Range<Int>] = []
+        var start = 0
+        var index = 0
+        let count = body.count
+        while index < count {
+            if body[index] == lf {
+                records.append(start..<(index > start && body[index - 1] == cr ? index - 1 : index))
+                start = index + 1
             }
-            index = line.index(after: index)
+            index += 1
         }
-        cells.append(line[start..<line.endIndex])
-        return cells
+        if start < count { records.append(start..<(body[count - 1] == cr ? count - 1 : count)) }
+        while let last = records.last, isBlank(body, last) { records.removeLast() }
+        return records
     }
 
-    /// A cell without its surrounding quotes, with `""` turned back into `"`.
-    static func unquote(_ cell: Substring) -> Substring {
-        guard cell.count >= 2, cell.first == "\"", cell.last == "\"" else { return cell }
-        let inner = cell.dropFirst().dropLast()
-        guard inner.contains("\"") else { return inner }
-        return Substring(String(inner).replacingOccurrences(of: "\"\"", with: "\""))
+    /// True when the range holds only spaces and tabs.
+    static func isBlank(_ body: [UInt8], _ range: Range<Int>) -> Bool {
+        for i in range where body[i] != 0x20 && body[i] != 0x09 { return false }
+        return true
+    }
+
+    /// The byte ranges of one record's cells, appended to `cells` (which is cleared first).
+    /// Commas inside double quotes do not split.
+    static func cells(_ body: [UInt8], _ record: Range<Int>, into cells: inout [Range<Int>]) {
+        cells.removeAll(keepingCapacity: true)
+        var start = record.lowerBound
+        var inQuotes = false
+        for i in record {
+            let byte = body[i]
+            if byte == quote {
+                inQuotes.toggle()
+            } else if byte == comma && !inQuotes {
+                cells.append(start..<i)
+                start = i + 1
+            }
+        }
+        cells.append(start..<record.upperBound)
+    }
+
+    /// The range without leading and trailing spaces and tabs.
+    static func trimmed(_ body: [UInt8], _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, body[lower] == 0x20 || body[lower] == 0x09 { lower += 1 }
+        while upper > lower, body[upper - 1] == 0x20 || body[upper - 1] == 0x09 { upper -= 1 }
+        return lower..<upper
+    }
+
+    /// A cell's text without its surrounding quotes, with `""` turned back into `"`.
+    static func unquoted(_ body: [UInt8], _ range: Range<Int>) -> String {
+        guard range.count >= 2, body[range.lowerBound] == quote, body[range.upperBound - 1] == quote else {
+            return String(decoding: body[range], as: UTF8.self)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count - 2)
+        var i = range.lowerBound + 1
+        while i < range.upperBound - 1 {
+            bytes.append(body[i])
+            if body[i] == quote, i + 1 < range.upperBound - 1, body[i + 1] == quote { i += 1 }
+            i += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `text` as a CSV cell, quoted when it holds a comma, a quote or a line break.
     static func quoteIfNeeded(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        guard text.utf8.contains(where: { $0 == comma || $0 == quote || $0 == lf || $0 == cr }) else { return text }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { out += "\"\"" } else { out.unicodeScalars.append(scalar) }
+        }
+        return out + "\""
     }
 }

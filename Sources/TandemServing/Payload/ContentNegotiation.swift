@@ -16,6 +16,7 @@ public struct ContentNegotiation: Sendable {
             let first = body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .json : .csv
         }
+        if let exact = PayloadFormat(mediaType: contentType) { return exact }  // the common case, no parsing
         guard let range = MediaRange.parse(Substring(contentType)), let format = PayloadFormat(mediaType: range.essence)
         else {
             throw PayloadError(
@@ -31,6 +32,7 @@ public struct ContentNegotiation: Sendable {
     /// gives `defaultAccept`. Throws a 406 error when nothing acceptable is supported.
     public func responseFormat(accept: String?) throws(PayloadError) -> PayloadFormat {
         guard let accept, accept.contains(where: { $0 != " " }) else { return defaultAccept }
+        if let exact = PayloadFormat(mediaType: accept) { return exact }  // the common case, no parsing
         var ranges: [MediaRange] = []
         for element in accept.split(separator: ",") where !element.trimmingSpaces().isEmpty {
             if let range = MediaRange.parse(element) { ranges.append(range) }

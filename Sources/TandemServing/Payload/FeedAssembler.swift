@@ -92,52 +92,58 @@ struct FeedAssembler {
         }
     }
 
-    /// Appends one cell given as text (CSV). Empty cells and `nan` are missing values for float inputs.
-    mutating func appendText(_ text: Substring, input index: Int, row: Int, column: Int) throws(PayloadError) {
-        let cell = text.trimmingSpaces()
+    /// Appends one CSV cell, `body[range]`. Empty cells and `nan` are missing values for float inputs.
+    mutating func appendCSV(_ body: [UInt8], _ range: Range<Int>, input index: Int, row: Int, column: Int) throws(PayloadError) {
+        let cell = CSVReader.trimmed(body, range)
+        if case .string(var values) = columns[index] {
+            columns[index] = .string([])
+            values.append(CSVReader.unquoted(body, cell))
+            columns[index] = .string(values)
+            return
+        }
+        // Numbers and booleans are short: the String stays in its inline (no allocation) form.
+        let text = String(decoding: body[cell], as: UTF8.self)
         switch columns[index] {
         case .float(var values):
             columns[index] = .float([])
             defer { columns[index] = .float(values) }
-            if cell.isEmpty {
+            if text.isEmpty {
                 values.append(.nan)
-            } else if let value = Float(cell) {
+            } else if let value = Float(text) {
                 values.append(value)
             } else {
-                throw badCell(row: row, column: column, input: index, got: String(cell))
+                throw badCell(row: row, column: column, input: index, got: text)
             }
         case .double(var values):
             columns[index] = .double([])
             defer { columns[index] = .double(values) }
-            if cell.isEmpty {
+            if text.isEmpty {
                 values.append(.nan)
-            } else if let value = Double(cell) {
+            } else if let value = Double(text) {
                 values.append(value)
             } else {
-                throw badCell(row: row, column: column, input: index, got: String(cell))
+                throw badCell(row: row, column: column, input: index, got: text)
             }
         case .int64(var values):
             columns[index] = .int64([])
             defer { columns[index] = .int64(values) }
-            guard let value = Int64(cell) else { throw badCell(row: row, column: column, input: index, got: String(cell)) }
+            guard let value = Int64(text) else { throw badCell(row: row, column: column, input: index, got: text) }
             values.append(value)
         case .int32(var values):
             columns[index] = .int32([])
             defer { columns[index] = .int32(values) }
-            guard let value = Int32(cell) else { throw badCell(row: row, column: column, input: index, got: String(cell)) }
+            guard let value = Int32(text) else { throw badCell(row: row, column: column, input: index, got: text) }
             values.append(value)
-        case .string(var values):
-            columns[index] = .string([])
-            defer { columns[index] = .string(values) }
-            values.append(String(CSVReader.unquote(cell)))
         case .bool(var values):
             columns[index] = .bool([])
             defer { columns[index] = .bool(values) }
-            switch cell.lowercased() {
+            switch text.lowercased() {
             case "true", "1": values.append(true)
             case "false", "0": values.append(false)
-            default: throw badCell(row: row, column: column, input: index, got: String(cell))
+            default: throw badCell(row: row, column: column, input: index, got: text)
             }
+        case .string:
+            break
         }
     }
 

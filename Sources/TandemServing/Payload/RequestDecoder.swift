@@ -28,32 +28,30 @@ public enum RequestDecoder {
         return DecodedRequest(feeds: assembler.feeds(), rows: assembler.rows)
     }
 
-    private static func text(_ body: [UInt8]) throws(PayloadError) -> String {
-        guard let text = String(validating: body, as: UTF8.self) else {
-            throw PayloadError(code: "invalid_utf8", message: "the request body is not valid UTF-8")
-        }
-        return text
-    }
-
     private static func decodeCSV(_ body: [UInt8], into assembler: inout FeedAssembler) throws(PayloadError) {
-        let records = CSVReader.records(try text(body))
-        for (offset, record) in records.enumerated() {
+        try validateUTF8(body)
+        var cells: [Range<Int>] = []
+        for (offset, record) in CSVReader.records(body).enumerated() {
             let row = offset + 1
-            if record.allSatisfy({ $0 == " " || $0 == "\t" }) {
+            if CSVReader.isBlank(body, record) {
                 throw PayloadError(code: "empty_record", message: "row \(row) is empty", row: row)
             }
-            let cells = CSVReader.cells(record)
+            CSVReader.cells(body, record, into: &cells)
             try assembler.beginFlatRecord(width: cells.count, row: row)
-            if assembler.inputCount == 1 {
-                for (column, cell) in cells.enumerated() {
-                    try assembler.appendText(cell, input: 0, row: row, column: column + 1)
-                }
-            } else {
-                for (column, cell) in cells.enumerated() {
-                    try assembler.appendText(cell, input: assembler.input(forFlatColumn: column), row: row, column: column + 1)
-                }
+            let single = assembler.inputCount == 1
+            for (column, cell) in cells.enumerated() {
+                let input = single ? 0 : assembler.input(forFlatColumn: column)
+                try assembler.appendCSV(body, cell, input: input, row: row, column: column + 1)
             }
             assembler.endRecord()
+        }
+    }
+
+    /// Rejects bodies that are not UTF-8 (ASCII bodies pass on a fast path).
+    private static func validateUTF8(_ body: [UInt8]) throws(PayloadError) {
+        if body.allSatisfy({ $0 < 0x80 }) { return }
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw PayloadError(code: "invalid_utf8", message: "the request body is not valid UTF-8")
         }
     }
 
