@@ -16,6 +16,7 @@ struct ActivationKernel: Kernel {
         let t = try Inputs.tensor(inputs, 0)
         switch t.data {
         case .float(var v):
+            // Invariant: only b.indices are touched.
             v.withUnsafeMutableBufferPointer { b in
                 switch function {
                 case .relu: for i in b.indices where !(b[i] > 0) && !b[i].isNaN { b[i] = 0 }
