@@ -24,3 +24,19 @@ public func fuzzModelLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? model.run(feeds)
     return 0
 }
+
+// SwiftPM links executables with `main` aliased to `<Module>_main`; with -parse-as-library
+// there is no generated main, so provide that symbol and hand control to libFuzzer's driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func llvmFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzModelLoader_main")
+public func fuzzModelLoaderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return llvmFuzzerRunDriver(&count, &arguments) { data, size in fuzzModelLoader(data, size) }
+}
