@@ -88,34 +88,51 @@ struct TreeForest<T: BinaryFloatingPoint & Sendable>: Sendable {
 
 
     /// Scores `rows` rows of `x` (row stride `columns`) into `scores` (row stride `targets`),
-    /// setting `has[r*targets+t]` for every target that received a vote. Sums run in `T`, tree by tree.
+    /// setting `has[r*targets+t]` for every target that received a vote.
+    ///
+    /// Rows are processed in blocks, trees outermost within a block, so one tree's nodes stay
+    /// in L1 while the block's rows walk it. Each row still accumulates tree by tree in `T`,
+    /// exactly the order (and so the float32 result) of onnxruntime's sequential loop.
     func accumulate(_ x: UnsafeBufferPointer<T>, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
                     scores: UnsafeMutableBufferPointer<T>, has: UnsafeMutableBufferPointer<Bool>) {
+        let additive = aggregate == .sum || aggregate == .average
+        let takeMin = aggregate == .min
         nodes.withUnsafeBufferPointer { pn in
             voteTargets.withUnsafeBufferPointer { pt in
                 voteWeights.withUnsafeBufferPointer { pw in
                     // Invariant: x has rows*columns elements with columns >= featureCount, scores/has have
                     // rows*targets, vote targets are < targets (checked at load), so all accesses are in bounds.
-                    guard let N = pn.baseAddress, let X = x.baseAddress, let S = scores.baseAddress, let H = has.baseAddress else { return }
-                    for r in 0..<rows {
-                        let row = X + r * columns
-                        let s = S + r * targets
-                        let h = H + r * targets
+                    guard let N = pn.baseAddress, let X = x.baseAddress, let S = scores.baseAddress, let H = has.baseAddress,
+                          let VT = pt.baseAddress, let VW = pw.baseAddress else { return }
+                    let blockSize = 64
+                    var blockStart = 0
+                    while blockStart < rows {
+                        let blockEnd = Swift.min(rows, blockStart + blockSize)
                         for root in roots {
-                            let l = N[leaf(root: root, x: row, nodes: N)]
-                            let start = Int(l.trueChild), end = start + Int(l.falseChild)
-                            var v = start
-                            while v < end {
-                                let t = Int(pt[v]), w = pw[v]
-                                switch aggregate {
-                                case .sum, .average: s[t] += w
-                                case .min: s[t] = (!h[t] || w < s[t]) ? w : s[t]
-                                case .max: s[t] = (!h[t] || w > s[t]) ? w : s[t]
+                            for r in blockStart..<blockEnd {
+                                let l = N[leaf(root: root, x: X + r * columns, nodes: N)]
+                                let s = S + r * targets
+                                let h = H + r * targets
+                                var v = Int(l.trueChild)
+                                let end = v + Int(l.falseChild)
+                                if additive {
+                                    while v < end {
+                                        let t = Int(VT[v])
+                                        s[t] += VW[v]
+                                        h[t] = true
+                                        v += 1
+                                    }
+                                } else {
+                                    while v < end {
+                                        let t = Int(VT[v]), w = VW[v]
+                                        if !h[t] || (takeMin ? w < s[t] : w > s[t]) { s[t] = w }
+                                        h[t] = true
+                                        v += 1
+                                    }
                                 }
-                                h[t] = true
-                                v += 1
                             }
                         }
+                        blockStart = blockEnd
                     }
                 }
             }
