@@ -25,6 +25,30 @@ enum Broadcasting {
         return out
     }
 
+    /// Float `x (op) y` for the shapes MLPs and scalers produce (same shape, scalar `y`, one-row
+    /// `y`), as tight loops over contiguous buffers; `nil` for other shapes.
+    static func floatFastPath(_ x: [Float], _ xs: [Int], _ y: [Float], _ ys: [Int], _ out: [Int], add: Bool) -> [Float]? {
+        guard x.count == (Shapes.elementCount(out) ?? -1) else { return nil }
+        let c: Int
+        if xs == ys { c = x.count } else if y.count == 1 { c = 1 } else if let last = xs.last, y.count == last, ys.last == last,
+            ys.dropLast().allSatisfy({ $0 == 1 }) { c = last } else { return nil }
+        guard c > 0 else { return x }
+        var result = x
+        result.withUnsafeMutableBufferPointer { r in
+            y.withUnsafeBufferPointer { yb in
+                // Invariant: r.count is a multiple of c (c = r.count, 1 or the last dimension) and yb has c
+                // elements (or exactly r.count when the shapes are equal), so i + j stays in range.
+                guard let R = r.baseAddress, let Y = yb.baseAddress else { return }
+                var i = 0
+                while i < r.count {
+                    if add { for j in 0..<c { R[i + j] += Y[j] } } else { for j in 0..<c { R[i + j] *= Y[j] } }
+                    i += c
+                }
+            }
+        }
+        return result
+    }
+
     /// Applies `f` element-wise with broadcasting; `out` is the broadcast shape.
     static func apply<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
         let count = Shapes.elementCount(out) ?? 0
@@ -111,7 +135,11 @@ struct ArithmeticKernel: Kernel {
         let data: TensorData
         switch (a.data, b.data) {
         case (.float(let x), .float(let y)):
-            data = .float(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, +) : Broadcasting.apply(x, a.shape, y, b.shape, out, *))
+            if let fast = Broadcasting.floatFastPath(x, a.shape, y, b.shape, out, add: add) {
+                data = .float(fast)
+            } else {
+                data = .float(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, +) : Broadcasting.apply(x, a.shape, y, b.shape, out, *))
+            }
         case (.double(let x), .double(let y)):
             data = .double(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, +) : Broadcasting.apply(x, a.shape, y, b.shape, out, *))
         case (.int64(let x), .int64(let y)):

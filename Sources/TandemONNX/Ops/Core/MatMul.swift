@@ -77,15 +77,19 @@ struct MatMulKernel: Kernel {
                     let rawO = UnsafeMutableRawPointer(O)
                     var i = 0
                     while i + 4 <= m {
+                        let a0 = A + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k
                         var j = 0
                         while j < fullColumns {
                             var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+                            var bOffset = j * 4
+                            let bStride = n * 4
                             for p in 0..<k {
-                                let bv = rawB.loadUnaligned(fromByteOffset: (p * n + j) * 4, as: SIMD8<Float>.self)
-                                c0 += A[i * k + p] * bv
-                                c1 += A[(i + 1) * k + p] * bv
-                                c2 += A[(i + 2) * k + p] * bv
-                                c3 += A[(i + 3) * k + p] * bv
+                                let bv = rawB.loadUnaligned(fromByteOffset: bOffset, as: SIMD8<Float>.self)
+                                bOffset += bStride
+                                c0 += a0[p] * bv
+                                c1 += a1[p] * bv
+                                c2 += a2[p] * bv
+                                c3 += a3[p] * bv
                             }
                             rawO.storeBytes(of: c0, toByteOffset: (i * n + j) * 4, as: SIMD8<Float>.self)
                             rawO.storeBytes(of: c1, toByteOffset: ((i + 1) * n + j) * 4, as: SIMD8<Float>.self)
@@ -99,9 +103,12 @@ struct MatMulKernel: Kernel {
                     for r in 0..<m {
                         let startColumn = r < i ? fullColumns : 0
                         if startColumn >= n { continue }
-                        for p in 0..<k {
-                            let av = A[r * k + p]
-                            for c in startColumn..<n { O[r * n + c] += av * B[p * n + c] }
+                        let arow = A + r * k
+                        for c in startColumn..<n {
+                            // Accumulate in a register (no store-to-load chain), still in k order.
+                            var sum: Float = 0
+                            for p in 0..<k { sum += arow[p] * B[p * n + c] }
+                            O[r * n + c] = sum
                         }
                     }
                 }
