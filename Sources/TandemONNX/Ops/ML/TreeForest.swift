@@ -87,6 +87,28 @@ struct TreeForest<T: BinaryFloatingPoint & Sendable>: Sendable {
     }
 
 
+    /// Leaves reached by four consecutive rows (`x`, stride `columns`) in a uniform BRANCH_LEQ
+    /// (or BRANCH_LT) tree without NaN tracking. Same invariants as `leaf`.
+    @inline(__always)
+    func leaves4(root: Int32, _ x: UnsafePointer<T>, _ columns: Int, _ n: UnsafePointer<Node>, lessThan: Bool) -> (Int, Int, Int, Int) {
+        let x0 = x, x1 = x + columns, x2 = x1 + columns, x3 = x2 + columns
+        var i0 = Int(root), i1 = i0, i2 = i0, i3 = i0
+        var n0 = n[i0], n1 = n0, n2 = n0, n3 = n0
+        let mask = Node.featureMask, leafMark = Node.leafPacked
+        @inline(__always) func next(_ node: Node, _ row: UnsafePointer<T>) -> Int {
+            let v = row[Int(node.packed & mask)]
+            return Int((lessThan ? v < node.threshold : v <= node.threshold) ? node.trueChild : node.falseChild)
+        }
+        while true {
+            var moved = false
+            if n0.packed < leafMark { i0 = next(n0, x0); n0 = n[i0]; moved = true }
+            if n1.packed < leafMark { i1 = next(n1, x1); n1 = n[i1]; moved = true }
+            if n2.packed < leafMark { i2 = next(n2, x2); n2 = n[i2]; moved = true }
+            if n3.packed < leafMark { i3 = next(n3, x3); n3 = n[i3]; moved = true }
+            if !moved { return (i0, i1, i2, i3) }
+        }
+    }
+
     /// Scores `rows` rows of `x` (row stride `columns`) into `scores` (row stride `targets`),
     /// setting `has[r*targets+t]` for every target that received a vote.
     ///
@@ -109,27 +131,43 @@ struct TreeForest<T: BinaryFloatingPoint & Sendable>: Sendable {
                     while blockStart < rows {
                         let blockEnd = Swift.min(rows, blockStart + blockSize)
                         for root in roots {
-                            for r in blockStart..<blockEnd {
-                                let l = N[leaf(root: root, x: X + r * columns, nodes: N)]
-                                let s = S + r * targets
-                                let h = H + r * targets
-                                var v = Int(l.trueChild)
-                                let end = v + Int(l.falseChild)
-                                if additive {
-                                    while v < end {
-                                        let t = Int(VT[v])
-                                        s[t] += VW[v]
-                                        h[t] = true
-                                        v += 1
-                                    }
+                            var r = blockStart
+                            while r < blockEnd {
+                                // Uniform-mode forests walk four rows through the tree at once
+                                // (independent load chains); otherwise one row at a time.
+                                var found = (0, 0, 0, 0)
+                                let group: Int
+                                if (allPlainLEQ || allPlainLT) && r + 4 <= blockEnd {
+                                    found = leaves4(root: root, X + r * columns, columns, N, lessThan: allPlainLT)
+                                    group = 4
                                 } else {
-                                    while v < end {
-                                        let t = Int(VT[v]), w = VW[v]
-                                        if !h[t] || (takeMin ? w < s[t] : w > s[t]) { s[t] = w }
-                                        h[t] = true
-                                        v += 1
+                                    found.0 = leaf(root: root, x: X + r * columns, nodes: N)
+                                    group = 1
+                                }
+                                for g in 0..<group {
+                                    let index = g == 0 ? found.0 : (g == 1 ? found.1 : (g == 2 ? found.2 : found.3))
+                                    let l = N[index]
+                                    let s = S + (r + g) * targets
+                                    let h = H + (r + g) * targets
+                                    var v = Int(l.trueChild)
+                                    let end = v + Int(l.falseChild)
+                                    if additive {
+                                        while v < end {
+                                            let t = Int(VT[v])
+                                            s[t] += VW[v]
+                                            h[t] = true
+                                            v += 1
+                                        }
+                                    } else {
+                                        while v < end {
+                                            let t = Int(VT[v]), w = VW[v]
+                                            if !h[t] || (takeMin ? w < s[t] : w > s[t]) { s[t] = w }
+                                            h[t] = true
+                                            v += 1
+                                        }
                                     }
                                 }
+                                r += group
                             }
                         }
                         blockStart = blockEnd
