@@ -131,6 +131,7 @@ struct ArithmeticKernel: Kernel {
         guard let out = Broadcasting.shape(a.shape, b.shape) else {
             throw KernelError("shapes \(a.shape) and \(b.shape) cannot be broadcast")
         }
+        _ = try Shapes.checkedCount(out)
         let add = operation == .add
         let data: TensorData
         switch (a.data, b.data) {

@@ -29,6 +29,9 @@ struct MatMulKernel: Kernel {
         let m = k == 0 ? (Shapes.elementCount(Array(a.shape.dropLast())) ?? 0) : a.count / k
         var outShape = Array(a.shape.dropLast())
         if b.shape.count == 2 { outShape.append(n) }
+        guard m.multipliedReportingOverflow(by: n).partialValue <= Shapes.maxElements, !m.multipliedReportingOverflow(by: n).overflow else {
+            throw KernelError("output of \(a.shape) x \(b.shape) is too large")
+        }
         switch (a.data, b.data) {
         case (.float(let x), .float(let y)):
             return [.tensor(Tensor(shape: outShape, data: .float(Self.multiplyFloat(x, y, m, k, n))))]
