@@ -36,7 +36,9 @@ struct SVMClassifierKernel: Kernel {
         guard probA.count == probB.count else { throw BuildError(.invalidAttribute, "'prob_a' and 'prob_b' must have the same length") }
         guard !coefficients.isEmpty else { throw BuildError(.invalidAttribute, "'coefficients' is empty") }
         guard k >= 2 else { throw BuildError(.invalidAttribute, "needs at least 2 class labels") }
-        guard perClass.allSatisfy({ $0 >= 0 }) else { throw BuildError(.invalidAttribute, "'vectors_per_class' has a negative entry") }
+        guard perClass.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 }) else {
+            throw BuildError(.invalidAttribute, "'vectors_per_class' has an entry outside 0...\(1 << 24)")
+        }
         let vectorCount = perClass.reduce(0, +)
         var starts: [Int] = []
         var acc = 0
