@@ -36,6 +36,7 @@ enum PostTransform: Sendable, Equatable {
     var producesProbabilities: Bool { self == .logistic || self == .softmax || self == .softmaxZero }
 
     /// Applies the transform in place to one row of scores (`scores.count >= 2` semantics).
+    /// Invariant: only `row.indices` are touched; the caller owns the buffer for the call.
     func apply(_ row: UnsafeMutableBufferPointer<Float>) {
         switch self {
         case .none: return

@@ -49,6 +49,18 @@ enum Shapes {
         return total
     }
 
+    /// The most elements a kernel will allocate for one output (1 GiB of float32): a hostile
+    /// model must fail the run, not exhaust memory.
+    static let maxElements = 1 << 28
+
+    /// The element count of an output shape, failing when it overflows or exceeds `maxElements`.
+    static func checkedCount(_ shape: [Int]) throws(KernelError) -> Int {
+        guard let n = elementCount(shape), n <= maxElements else {
+            throw KernelError("output shape \(shape) is too large (more than \(maxElements) elements)")
+        }
+        return n
+    }
+
     /// Normalises a possibly negative axis for a tensor of `rank`; `nil` when out of range.
     static func normalizedAxis(_ axis: Int, rank: Int) -> Int? {
         let a = axis < 0 ? axis + rank : axis

@@ -16,16 +16,17 @@ struct ActivationKernel: Kernel {
         let t = try Inputs.tensor(inputs, 0)
         switch t.data {
         case .float(var v):
+            // Invariant: only b.indices are touched.
             v.withUnsafeMutableBufferPointer { b in
                 switch function {
-                case .relu: for i in b.indices where !(b[i] > 0) && !b[i].isNaN { b[i] = 0 }
+                case .relu: for i in b.indices { b[i] = b[i] < 0 ? 0 : b[i] }
                 case .tanh: for i in b.indices { b[i] = tanhf(b[i]) }
                 }
             }
             return [.tensor(Tensor(shape: t.shape, data: .float(v)))]
         case .double(var v):
             switch function {
-            case .relu: for i in v.indices where !(v[i] > 0) && !v[i].isNaN { v[i] = 0 }
+            case .relu: for i in v.indices { v[i] = v[i] < 0 ? 0 : v[i] }
             case .tanh: for i in v.indices { v[i] = Foundation.tanh(v[i]) }
             }
             return [.tensor(Tensor(shape: t.shape, data: .double(v)))]

@@ -25,6 +25,30 @@ enum Broadcasting {
         return out
     }
 
+    /// Float `x (op) y` for the shapes MLPs and scalers produce (same shape, scalar `y`, one-row
+    /// `y`), as tight loops over contiguous buffers; `nil` for other shapes.
+    static func floatFastPath(_ x: [Float], _ xs: [Int], _ y: [Float], _ ys: [Int], _ out: [Int], add: Bool) -> [Float]? {
+        guard x.count == (Shapes.elementCount(out) ?? -1) else { return nil }
+        let c: Int
+        if xs == ys { c = x.count } else if y.count == 1 { c = 1 } else if let last = xs.last, y.count == last, ys.last == last,
+            ys.dropLast().allSatisfy({ $0 == 1 }) { c = last } else { return nil }
+        guard c > 0 else { return x }
+        var result = x
+        result.withUnsafeMutableBufferPointer { r in
+            y.withUnsafeBufferPointer { yb in
+                // Invariant: r.count is a multiple of c (c = r.count, 1 or the last dimension) and yb has c
+                // elements (or exactly r.count when the shapes are equal), so i + j stays in range.
+                guard let R = r.baseAddress, let Y = yb.baseAddress else { return }
+                var i = 0
+                while i < r.count {
+                    if add { for j in 0..<c { R[i + j] += Y[j] } } else { for j in 0..<c { R[i + j] *= Y[j] } }
+                    i += c
+                }
+            }
+        }
+        return result
+    }
+
     /// Applies `f` element-wise with broadcasting; `out` is the broadcast shape.
     static func apply<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
         let count = Shapes.elementCount(out) ?? 0
@@ -74,53 +98,5 @@ enum Broadcasting {
             }
         }
         return result
-    }
-}
-
-/// `Add` (7, 13, 14) and `Mul` (7, 13, 14) with broadcasting; integer arithmetic wraps.
-struct ArithmeticKernel: Kernel {
-    enum Operation: Sendable { case add, mul }
-    let operation: Operation
-
-    static func schema(_ op: String, _ operation: Operation) -> OperatorSchema {
-        OperatorSchema(opType: op, domain: "", versions: [7, 13, 14], inputs: 2...2, outputs: 1...1) { ctx throws(BuildError) in
-            try ctx.requireInput(0, oneOf: [.float, .double, .int64, .int32])
-            try ctx.requireInput(1, oneOf: [.float, .double, .int64, .int32])
-            if let a = ctx.inputElement(0), let b = ctx.inputElement(1), a != b {
-                throw BuildError(.typeMismatch, "inputs have different element types (\(a) and \(b))")
-            }
-            let shapeA = ctx.inputShape(0), shapeB = ctx.inputShape(1)
-            let shape = Broadcasting.shape(shapeA, shapeB)
-            if shapeA != nil, shapeB != nil, shape == nil {
-                throw BuildError(.typeMismatch, "input shapes \(ctx.inputTypes[0]?.text ?? "?") and \(ctx.inputTypes[1]?.text ?? "?") cannot be broadcast")
-            }
-            // Multiplying by a constant 1 (LightGBM's export) keeps the meaning of input 0.
-            var role = NodeRole.plain
-            if operation == .mul, let c = ctx.constantInputs[1], c.floatValues()?.allSatisfy({ $0 == 1 }) == true { role = .passThrough }
-            if operation == .add, let c = ctx.constantInputs[1], c.floatValues()?.allSatisfy({ $0 == 0 }) == true { role = .passThrough }
-            return BuiltKernel(kernel: ArithmeticKernel(operation: operation), outputTypes: [.tensor(ctx.inputElement(0) ?? ctx.inputElement(1), shape: shape)], role: role)
-        }
-    }
-
-    func run(_ inputs: [Value?]) throws(KernelError) -> [Value] {
-        let a = try Inputs.tensor(inputs, 0, "A"), b = try Inputs.tensor(inputs, 1, "B")
-        guard let out = Broadcasting.shape(a.shape, b.shape) else {
-            throw KernelError("shapes \(a.shape) and \(b.shape) cannot be broadcast")
-        }
-        let add = operation == .add
-        let data: TensorData
-        switch (a.data, b.data) {
-        case (.float(let x), .float(let y)):
-            data = .float(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, +) : Broadcasting.apply(x, a.shape, y, b.shape, out, *))
-        case (.double(let x), .double(let y)):
-            data = .double(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, +) : Broadcasting.apply(x, a.shape, y, b.shape, out, *))
-        case (.int64(let x), .int64(let y)):
-            data = .int64(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, &+) : Broadcasting.apply(x, a.shape, y, b.shape, out, &*))
-        case (.int32(let x), .int32(let y)):
-            data = .int32(add ? Broadcasting.apply(x, a.shape, y, b.shape, out, &+) : Broadcasting.apply(x, a.shape, y, b.shape, out, &*))
-        default:
-            throw KernelError("unsupported or mismatched element types tensor(\(a.elementType)) and tensor(\(b.elementType))")
-        }
-        return [.tensor(Tensor(shape: out, data: data))]
     }
 }

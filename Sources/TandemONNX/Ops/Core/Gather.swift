@@ -32,6 +32,7 @@ struct GatherKernel: Kernel {
             guard r >= 0, r < Int64(length) else { throw KernelError("index \(i) is out of range for axis \(a) of size \(length)") }
             resolved.append(Int(r))
         }
+        _ = try Shapes.checkedCount(Array(data.shape[..<a]) + indicesTensor.shape + Array(data.shape[(a + 1)...]))
         var picks: [Int] = []
         picks.reserveCapacity(outer * resolved.count * inner)
         for o in 0..<outer {

@@ -29,9 +29,12 @@ struct MatMulKernel: Kernel {
         let m = k == 0 ? (Shapes.elementCount(Array(a.shape.dropLast())) ?? 0) : a.count / k
         var outShape = Array(a.shape.dropLast())
         if b.shape.count == 2 { outShape.append(n) }
+        guard m.multipliedReportingOverflow(by: n).partialValue <= Shapes.maxElements, !m.multipliedReportingOverflow(by: n).overflow else {
+            throw KernelError("output of \(a.shape) x \(b.shape) is too large")
+        }
         switch (a.data, b.data) {
         case (.float(let x), .float(let y)):
-            return [.tensor(Tensor(shape: outShape, data: .float(Self.multiply(x, y, m, k, n))))]
+            return [.tensor(Tensor(shape: outShape, data: .float(Self.multiplyFloat(x, y, m, k, n))))]
         case (.double(let x), .double(let y)):
             return [.tensor(Tensor(shape: outShape, data: .double(Self.multiply(x, y, m, k, n))))]
         default:
@@ -54,6 +57,61 @@ struct MatMulKernel: Kernel {
                             let av = arow[p]
                             let brow = B + p * n
                             for j in 0..<n { row[j] += av * brow[j] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Float32 `[m, k] x [k, n]` with a 4-row x 8-column register block (SIMD8 accumulators).
+    /// Every output element is still summed over k in order, like the plain loop.
+    static func multiplyFloat(_ a: [Float], _ b: [Float], _ m: Int, _ k: Int, _ n: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: m * n)
+        let fullColumns = n - n % 8
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    // Invariant: pa has m*k, pb k*n and po m*n elements; SIMD loads/stores read 8 floats at
+                    // column j with j + 8 <= fullColumns <= n, and rows stay below m.
+                    guard let A = pa.baseAddress, let B = pb.baseAddress, let O = po.baseAddress else { return }
+                    let rawB = UnsafeRawPointer(B)
+                    let rawO = UnsafeMutableRawPointer(O)
+                    var i = 0
+                    while i + 4 <= m {
+                        let a0 = A + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k
+                        var j = 0
+                        while j < fullColumns {
+                            var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+                            var bOffset = j * 4
+                            let bStride = n * 4
+                            for p in 0..<k {
+                                let bv = rawB.loadUnaligned(fromByteOffset: bOffset, as: SIMD8<Float>.self)
+                                bOffset += bStride
+                                c0 += a0[p] * bv
+                                c1 += a1[p] * bv
+                                c2 += a2[p] * bv
+                                c3 += a3[p] * bv
+                            }
+                            rawO.storeBytes(of: c0, toByteOffset: (i * n + j) * 4, as: SIMD8<Float>.self)
+                            rawO.storeBytes(of: c1, toByteOffset: ((i + 1) * n + j) * 4, as: SIMD8<Float>.self)
+                            rawO.storeBytes(of: c2, toByteOffset: ((i + 2) * n + j) * 4, as: SIMD8<Float>.self)
+                            rawO.storeBytes(of: c3, toByteOffset: ((i + 3) * n + j) * 4, as: SIMD8<Float>.self)
+                            j += 8
+                        }
+                        i += 4
+                    }
+                    // Remainder rows (all columns) and remainder columns (block rows), plain loops.
+                    for r in 0..<m {
+                        let startColumn = r < i ? fullColumns : 0
+                        if startColumn >= n { continue }
+                        let arow = A + r * k
+                        for c in startColumn..<n {
+                            // Accumulate in a register (no store-to-load chain), still in k order.
+                            var sum: Float = 0
+                            for p in 0..<k { sum += arow[p] * B[p * n + c] }
+                            O[r * n + c] = sum
                         }
                     }
                 }

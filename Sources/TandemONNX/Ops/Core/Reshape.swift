@@ -39,8 +39,7 @@ struct ReshapeKernel: Kernel {
             }
         }
         if let i = inferred {
-            let known = out.reduce(1, *)
-            guard known > 0, t.count % known == 0 else {
+            guard let known = Shapes.elementCount(out), known > 0, t.count % known == 0 else {
                 throw KernelError("cannot reshape \(t.shape) (\(t.count) elements) to \(spec)")
             }
             out[i] = t.count / known

@@ -37,6 +37,7 @@ struct SoftmaxKernel: Kernel {
         }
     }
 
+    /// Invariant: `b` holds `outer * length * inner` elements (the tensor's count), so every index is in range.
     static func softmax<T: BinaryFloatingPoint>(_ b: UnsafeMutableBufferPointer<T>, _ outer: Int, _ length: Int, _ inner: Int, exp: (T) -> T) {
         guard length > 0 else { return }
         for o in 0..<outer {

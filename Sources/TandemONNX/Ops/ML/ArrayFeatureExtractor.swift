@@ -25,6 +25,7 @@ struct ArrayFeatureExtractorKernel: Kernel {
         guard let indices = try Inputs.tensor(inputs, 1, "Y").integerValues() else { throw KernelError("indices must be int64") }
         let last = x.shape.last ?? 1
         let outer = last == 0 ? 0 : x.count / last
+        _ = try Shapes.checkedCount([outer, indices.count])
         var picks: [Int] = []
         picks.reserveCapacity(outer * indices.count)
         for i in indices where i < 0 || i >= Int64(last) {

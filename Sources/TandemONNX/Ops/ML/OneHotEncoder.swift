@@ -57,6 +57,7 @@ struct OneHotEncoderKernel: Kernel {
             }
             for k in keys { positions.append(map[k]) }
         }
+        _ = try Shapes.checkedCount(x.shape + [width])
         var out = [Float](repeating: 0, count: positions.count * width)
         for (i, p) in positions.enumerated() {
             if let p {

@@ -36,7 +36,9 @@ struct SVMClassifierKernel: Kernel {
         guard probA.count == probB.count else { throw BuildError(.invalidAttribute, "'prob_a' and 'prob_b' must have the same length") }
         guard !coefficients.isEmpty else { throw BuildError(.invalidAttribute, "'coefficients' is empty") }
         guard k >= 2 else { throw BuildError(.invalidAttribute, "needs at least 2 class labels") }
-        guard perClass.allSatisfy({ $0 >= 0 }) else { throw BuildError(.invalidAttribute, "'vectors_per_class' has a negative entry") }
+        guard perClass.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 }) else {
+            throw BuildError(.invalidAttribute, "'vectors_per_class' has an entry outside 0...\(1 << 24)")
+        }
         let vectorCount = perClass.reduce(0, +)
         var starts: [Int] = []
         var acc = 0
@@ -89,7 +91,7 @@ struct SVMClassifierKernel: Kernel {
                 for c in 1..<k where scores[r * k + c] > scores[r * k + best] { best = c }
                 positions[r] = chooseBinary(maxWeight: scores[r * k + best], maxClass: best, haveProba: false)
                 var row = Array(scores[(r * k)..<((r + 1) * k)])
-                row.withUnsafeMutableBufferPointer { transform.apply($0) }
+                row.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
                 for c in 0..<k { z[r * width + c] = row[c] }
             }
             return [.tensor(labels.tensor(positions)), .tensor(Tensor(shape: [rows, width], data: .float(z)))]
@@ -123,7 +125,7 @@ struct SVMClassifierKernel: Kernel {
             for c in 1..<k where votes[c] > votes[best] { best = c }
             if !probA.isEmpty {
                 var probabilities = Self.coupledProbabilities(decisions, probA, probB, k)
-                probabilities.withUnsafeMutableBufferPointer { transform.apply($0) }
+                probabilities.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
                 for c in 0..<k { z[r * width + c] = probabilities[c] }
                 positions[r] = pairs == 1 ? chooseBinary(maxWeight: 0, maxClass: best, haveProba: true) : best
             } else if k == 2 {
@@ -134,7 +136,7 @@ struct SVMClassifierKernel: Kernel {
                 positions[r] = chooseBinary(maxWeight: 0, maxClass: best, haveProba: false)
             } else {
                 var row = decisions
-                row.withUnsafeMutableBufferPointer { transform.apply($0) }
+                row.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
                 for c in 0..<pairs { z[r * width + c] = row[c] }
                 positions[r] = best
             }

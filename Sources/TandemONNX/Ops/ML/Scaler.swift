@@ -24,6 +24,7 @@ struct ScalerKernel: Kernel {
             for i in x.indices { x[i] = (x[i] - o) * s }
         } else {
             guard columns == offset.count else { throw KernelError("input has \(columns) columns but offset/scale have \(offset.count)") }
+            // Invariant: b.count is a multiple of columns, so i + j < b.count.
             x.withUnsafeMutableBufferPointer { b in
                 var i = 0
                 while i < b.count {

@@ -111,7 +111,7 @@ struct TreeEnsembleKernel: Kernel {
             case 5: mode = .neq
             case 6:
                 mode = .member
-                guard memberIndex < sets.count, !members.isEmpty else {
+                guard memberIndex < sets.count, memberIndex < 1 << 24, !members.isEmpty else {
                     throw BuildError(.invalidAttribute, "MEMBER node \(i) has no set in 'membership_values'")
                 }
                 threshold = T(memberIndex)

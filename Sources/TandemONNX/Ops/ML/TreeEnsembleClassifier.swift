@@ -48,6 +48,8 @@ struct TreeEnsembleClassifierKernel: Kernel {
         var has = [Bool](repeating: false, count: rows * k)
         var positions = [Int](repeating: 0, count: rows)
         var literal = false
+        // Invariant: x has rows*columns elements (columns >= featureCount, checked above), scores/has
+        // rows*k; each rebased slice is one row.
         x.withUnsafeBufferPointer { px in
             scores.withUnsafeMutableBufferPointer { ps in
                 has.withUnsafeMutableBufferPointer { ph in

@@ -55,6 +55,7 @@ enum TreeScoring {
         let trees = T(forest.treeCount)
         let useBase = baseValues.count == targets
         let origin: T = baseValues.count == 1 ? baseValues[0] : 0
+        // Invariant: x has rows*columns elements (columns >= featureCount, checked by the caller), y/has rows*targets.
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
                 has.withUnsafeMutableBufferPointer { ph in
@@ -74,7 +75,7 @@ enum TreeScoring {
                         if transform == .probit { py[r] = T(MLMath.probit(Float(py[r]))) }
                     } else if transform != .none {
                         var row = (0..<targets).map { Float(py[r * targets + $0]) }
-                        row.withUnsafeMutableBufferPointer { transform.apply($0) }
+                        row.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
                         for t in 0..<targets { py[r * targets + t] = T(row[t]) }
                     }
                 }

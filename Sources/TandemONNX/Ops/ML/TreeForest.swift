@@ -87,35 +87,90 @@ struct TreeForest<T: BinaryFloatingPoint & Sendable>: Sendable {
     }
 
 
+    /// Leaves reached by four consecutive rows (`x`, stride `columns`) in a uniform BRANCH_LEQ
+    /// (or BRANCH_LT) tree without NaN tracking. Same invariants as `leaf`.
+    @inline(__always)
+    func leaves4(root: Int32, _ x: UnsafePointer<T>, _ columns: Int, _ n: UnsafePointer<Node>, lessThan: Bool) -> (Int, Int, Int, Int) {
+        let x0 = x, x1 = x + columns, x2 = x1 + columns, x3 = x2 + columns
+        var i0 = Int(root), i1 = i0, i2 = i0, i3 = i0
+        var n0 = n[i0], n1 = n0, n2 = n0, n3 = n0
+        let mask = Node.featureMask, leafMark = Node.leafPacked
+        @inline(__always) func next(_ node: Node, _ row: UnsafePointer<T>) -> Int {
+            let v = row[Int(node.packed & mask)]
+            return Int((lessThan ? v < node.threshold : v <= node.threshold) ? node.trueChild : node.falseChild)
+        }
+        while true {
+            var moved = false
+            if n0.packed < leafMark { i0 = next(n0, x0); n0 = n[i0]; moved = true }
+            if n1.packed < leafMark { i1 = next(n1, x1); n1 = n[i1]; moved = true }
+            if n2.packed < leafMark { i2 = next(n2, x2); n2 = n[i2]; moved = true }
+            if n3.packed < leafMark { i3 = next(n3, x3); n3 = n[i3]; moved = true }
+            if !moved { return (i0, i1, i2, i3) }
+        }
+    }
+
     /// Scores `rows` rows of `x` (row stride `columns`) into `scores` (row stride `targets`),
-    /// setting `has[r*targets+t]` for every target that received a vote. Sums run in `T`, tree by tree.
+    /// setting `has[r*targets+t]` for every target that received a vote.
+    ///
+    /// Rows are processed in blocks, trees outermost within a block, so one tree's nodes stay
+    /// in L1 while the block's rows walk it. Each row still accumulates tree by tree in `T`,
+    /// exactly the order (and so the float32 result) of onnxruntime's sequential loop.
     func accumulate(_ x: UnsafeBufferPointer<T>, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
                     scores: UnsafeMutableBufferPointer<T>, has: UnsafeMutableBufferPointer<Bool>) {
+        let additive = aggregate == .sum || aggregate == .average
+        let takeMin = aggregate == .min
         nodes.withUnsafeBufferPointer { pn in
             voteTargets.withUnsafeBufferPointer { pt in
                 voteWeights.withUnsafeBufferPointer { pw in
                     // Invariant: x has rows*columns elements with columns >= featureCount, scores/has have
                     // rows*targets, vote targets are < targets (checked at load), so all accesses are in bounds.
-                    guard let N = pn.baseAddress, let X = x.baseAddress, let S = scores.baseAddress, let H = has.baseAddress else { return }
-                    for r in 0..<rows {
-                        let row = X + r * columns
-                        let s = S + r * targets
-                        let h = H + r * targets
+                    guard let N = pn.baseAddress, let X = x.baseAddress, let S = scores.baseAddress, let H = has.baseAddress,
+                          let VT = pt.baseAddress, let VW = pw.baseAddress else { return }
+                    let blockSize = 64
+                    var blockStart = 0
+                    while blockStart < rows {
+                        let blockEnd = Swift.min(rows, blockStart + blockSize)
                         for root in roots {
-                            let l = N[leaf(root: root, x: row, nodes: N)]
-                            let start = Int(l.trueChild), end = start + Int(l.falseChild)
-                            var v = start
-                            while v < end {
-                                let t = Int(pt[v]), w = pw[v]
-                                switch aggregate {
-                                case .sum, .average: s[t] += w
-                                case .min: s[t] = (!h[t] || w < s[t]) ? w : s[t]
-                                case .max: s[t] = (!h[t] || w > s[t]) ? w : s[t]
+                            var r = blockStart
+                            while r < blockEnd {
+                                // Uniform-mode forests walk four rows through the tree at once
+                                // (independent load chains); otherwise one row at a time.
+                                var found = (0, 0, 0, 0)
+                                let group: Int
+                                if (allPlainLEQ || allPlainLT) && r + 4 <= blockEnd {
+                                    found = leaves4(root: root, X + r * columns, columns, N, lessThan: allPlainLT)
+                                    group = 4
+                                } else {
+                                    found.0 = leaf(root: root, x: X + r * columns, nodes: N)
+                                    group = 1
                                 }
-                                h[t] = true
-                                v += 1
+                                for g in 0..<group {
+                                    let index = g == 0 ? found.0 : (g == 1 ? found.1 : (g == 2 ? found.2 : found.3))
+                                    let l = N[index]
+                                    let s = S + (r + g) * targets
+                                    let h = H + (r + g) * targets
+                                    var v = Int(l.trueChild)
+                                    let end = v + Int(l.falseChild)
+                                    if additive {
+                                        while v < end {
+                                            let t = Int(VT[v])
+                                            s[t] += VW[v]
+                                            h[t] = true
+                                            v += 1
+                                        }
+                                    } else {
+                                        while v < end {
+                                            let t = Int(VT[v]), w = VW[v]
+                                            if !h[t] || (takeMin ? w < s[t] : w > s[t]) { s[t] = w }
+                                            h[t] = true
+                                            v += 1
+                                        }
+                                    }
+                                }
+                                r += group
                             }
                         }
+                        blockStart = blockEnd
                     }
                 }
             }

@@ -1,0 +1,91 @@
+import Foundation
+import TandemONNX
+
+/// Measures TandemONNX on one zoo model and prints one JSON object:
+/// single-row latency (median, p99 over `--calls` calls after warm-up, cycling through the
+/// model's input.csv rows) and `--batch`-row batch throughput (rows/s).
+///
+/// Usage: RuntimeBench <model-dir> [--calls 10000] [--batch 1000] [--batch-seconds 3]
+struct Options {
+    var dir = ""
+    var calls = 10_000
+    var batch = 1_000
+    var batchSeconds = 3.0
+
+    init(_ args: [String]) {
+        var i = 1
+        while i < args.count {
+            let a = args[i]
+            let next = i + 1 < args.count ? args[i + 1] : ""
+            switch a {
+            case "--calls": calls = Int(next) ?? calls; i += 1
+            case "--batch": batch = Int(next) ?? batch; i += 1
+            case "--batch-seconds": batchSeconds = Double(next) ?? batchSeconds; i += 1
+            default: dir = a
+            }
+            i += 1
+        }
+    }
+}
+
+func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+let options = Options(CommandLine.arguments)
+guard !options.dir.isEmpty else {
+    FileHandle.standardError.write(Data("usage: RuntimeBench <model-dir> [--calls N] [--batch N]\n".utf8))
+    exit(2)
+}
+let dir = URL(fileURLWithPath: options.dir)
+let model = try ONNXModel(contentsOf: dir.appendingPathComponent("model.onnx").path)
+let text = try String(contentsOf: dir.appendingPathComponent("input.csv"), encoding: .utf8)
+let rows: [[Float]] = text.split(whereSeparator: \.isNewline).map { line in
+    line.split(separator: ",").map { cell in cell.lowercased() == "nan" ? Float.nan : Float(Double(cell) ?? .nan) }
+}
+guard let input = model.signature.inputs.first, model.signature.inputs.count == 1, let width = rows.first?.count else {
+    FileHandle.standardError.write(Data("the benchmark supports single-input numeric models\n".utf8))
+    exit(2)
+}
+let singles = rows.map { [input.name: Tensor(shape: [1, width], data: .float($0))] }
+var batchValues: [Float] = []
+batchValues.reserveCapacity(options.batch * width)
+for i in 0..<options.batch { batchValues.append(contentsOf: rows[i % rows.count]) }
+let batchFeed = [input.name: Tensor(shape: [options.batch, width], data: .float(batchValues))]
+
+// Warm-up.
+for i in 0..<1_000 { _ = try model.run(singles[i % singles.count]) }
+_ = try model.run(batchFeed)
+
+// Single-row latency.
+var latencies = [UInt64](repeating: 0, count: options.calls)
+for i in 0..<options.calls {
+    let start = now()
+    _ = try model.run(singles[i % singles.count])
+    latencies[i] = now() - start
+}
+latencies.sort()
+let median = Double(latencies[latencies.count / 2]) / 1_000
+let p99 = Double(latencies[min(latencies.count - 1, latencies.count * 99 / 100)]) / 1_000
+
+// Batch throughput.
+var iterations = 0
+let batchStart = now()
+var elapsed = 0.0
+repeat {
+    _ = try model.run(batchFeed)
+    iterations += 1
+    elapsed = Double(now() - batchStart) / 1e9
+} while elapsed < options.batchSeconds || iterations < 3
+let rowsPerSecond = Double(iterations * options.batch) / elapsed
+
+let result: [String: Any] = [
+    "runtime": "tandem",
+    "model": dir.deletingLastPathComponent().lastPathComponent + "/" + dir.lastPathComponent,
+    "calls": options.calls,
+    "single_row_median_us": (median * 100).rounded() / 100,
+    "single_row_p99_us": (p99 * 100).rounded() / 100,
+    "batch_rows": options.batch,
+    "batch_iterations": iterations,
+    "batch_rows_per_s": rowsPerSecond.rounded(),
+]
+let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))
