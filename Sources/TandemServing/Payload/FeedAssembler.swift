@@ -8,7 +8,7 @@ import TandemONNX
 struct FeedAssembler {
     private let inputs: [ModelSignature.Input]
     private var widths: [Int]
-    private var columns: [ColumnBuffer]
+    private var columns: [TensorData]
     private(set) var rows = 0
 
     init(inputs: [ModelSignature.Input], expectedRows: Int = 1) throws(PayloadError) {
@@ -27,7 +27,7 @@ struct FeedAssembler {
             widths.append(width)
         }
         self.widths = widths
-        self.columns = inputs.map { ColumnBuffer(type: $0.elementType, capacity: max(1, widths.first ?? 1) * expectedRows) }
+        self.columns = inputs.map { TensorData.empty($0.elementType, capacity: max(1, widths.first ?? 1) * expectedRows) }
     }
 
     /// The number of values a flat record must hold, or nil while it is still unknown.
@@ -202,7 +202,7 @@ struct FeedAssembler {
     func feeds() -> [String: Tensor] {
         var feeds: [String: Tensor] = [:]
         for (index, input) in inputs.enumerated() {
-            feeds[input.name] = Tensor(shape: [rows, max(widths[index], 0)], data: columns[index].tensorData)
+            feeds[input.name] = Tensor(shape: [rows, max(widths[index], 0)], data: columns[index])
         }
         return feeds
     }
@@ -226,34 +226,16 @@ struct FeedAssembler {
     }
 }
 
-/// A growing buffer of one input's values.
-enum ColumnBuffer {
-    case float([Float])
-    case double([Double])
-    case int64([Int64])
-    case int32([Int32])
-    case string([String])
-    case bool([Bool])
-
-    init(type: ElementType, capacity: Int) {
+extension TensorData {
+    /// An empty buffer of `type`, with room for `capacity` values where that helps (floats).
+    static func empty(_ type: ElementType, capacity: Int) -> TensorData {
         switch type {
-        case .float: var v = [Float](); v.reserveCapacity(capacity); self = .float(v)
-        case .double: var v = [Double](); v.reserveCapacity(capacity); self = .double(v)
-        case .int64: self = .int64([])
-        case .int32: self = .int32([])
-        case .string: self = .string([])
-        case .bool: self = .bool([])
-        }
-    }
-
-    var tensorData: TensorData {
-        switch self {
-        case .float(let v): .float(v)
-        case .double(let v): .double(v)
-        case .int64(let v): .int64(v)
-        case .int32(let v): .int32(v)
-        case .string(let v): .string(v)
-        case .bool(let v): .bool(v)
+        case .float: var v = [Float](); v.reserveCapacity(capacity); return .float(v)
+        case .double: var v = [Double](); v.reserveCapacity(capacity); return .double(v)
+        case .int64: return .int64([])
+        case .int32: return .int32([])
+        case .string: return .string([])
+        case .bool: return .bool([])
         }
     }
 }
