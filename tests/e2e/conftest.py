@@ -173,3 +173,153 @@ def copy_zoo_model(root: pathlib.Path, zoo_name: str, zoo_version: str, model: s
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(ZOO / zoo_name / zoo_version / "model.onnx", directory / "model.onnx")
     return directory
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers for the server-contract tests (tests/e2e/test_server_*.py).
+
+import socket  # noqa: E402
+
+
+def zoo_model_dir(root: pathlib.Path, zoo_name: str, zoo_version: str = "v1") -> pathlib.Path:
+    """A SageMaker-style model directory (`--model-dir`): root/<zoo_name>-<version>/model.onnx."""
+    directory = root / f"{zoo_name}-{zoo_version}"
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ZOO / zoo_name / zoo_version / "model.onnx", directory / "model.onnx")
+    return directory
+
+
+def synthetic_model_dir(root: pathlib.Path, name: str = "synthetic", **fields) -> pathlib.Path:
+    """A model directory holding only synthetic.yaml (served as the single variant AllTraffic)."""
+    directory = root / name
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}: {json.dumps(value)}" for key, value in fields.items()]
+    (directory / "synthetic.yaml").write_text("\n".join(lines) + "\n")
+    return directory
+
+
+def csv_row(n: int, value: float = 1.0) -> str:
+    return ",".join([repr(value)] * n)
+
+
+class RawResponse:
+    """One HTTP/1.1 response read off a raw socket."""
+
+    def __init__(self, status: int, reason: str, headers: dict[str, str], body: bytes):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"RawResponse({self.status} {self.reason}, {self.headers}, {self.body[:200]!r})"
+
+
+class RawClient:
+    """A plain TCP socket that speaks just enough HTTP/1.1 to test framing: pipelining, partial bodies,
+    garbage, chunked uploads. Responses are read with Content-Length framing (Tandem never chunks)."""
+
+    def __init__(self, port: int, timeout: float = 10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buffer = b""
+
+    def send(self, data: bytes | str):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def _fill(self) -> bool:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            return False
+        self.buffer += chunk
+        return True
+
+    def read_response(self) -> RawResponse:
+        """Reads one response; raises ConnectionError if the server closes first."""
+        while b"\r\n\r\n" not in self.buffer:
+            if not self._fill():
+                raise ConnectionError(f"connection closed before a response head (got {self.buffer!r})")
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        version, status, *reason = lines[0].split(" ", 2)
+        assert version.startswith("HTTP/1."), lines[0]
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        self.buffer = rest
+        while len(self.buffer) < length:
+            if not self._fill():
+                raise ConnectionError("connection closed inside a response body")
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return RawResponse(int(status), reason[0] if reason else "", headers, body)
+
+    def is_closed_by_peer(self, timeout: float = 5.0) -> bool:
+        """True if the server closes (EOF or reset) within `timeout` without sending more bytes."""
+        self.sock.settimeout(timeout)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            return True
+        if chunk:
+            self.buffer += chunk
+            return False
+        return True
+
+    def nothing_arrives(self, seconds: float) -> bool:
+        """True if no byte arrives (and the connection stays open) for `seconds`."""
+        self.sock.settimeout(seconds)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        self.buffer += chunk
+        return False
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def http_request(method: str, path: str, body: bytes | str = b"", headers: dict[str, str] | None = None) -> bytes:
+    """The bytes of one HTTP/1.1 request with Content-Length framing (for raw sockets)."""
+    if isinstance(body, str):
+        body = body.encode()
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    for name, value in (headers or {}).items():
+        lines.append(f"{name}: {value}")
+    if body or method in ("POST", "PUT"):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def assert_serving(server: Server):
+    """The server still answers /ping with 200 on a fresh connection."""
+    status, _, _ = server.request("GET", "/ping", timeout=5)
+    assert status == 200
+    assert server.proc.poll() is None, "tandem exited"
+
+
+def run_tandem(*args: str, env: dict[str, str] | None = None, timeout: float = 30.0) -> subprocess.CompletedProcess:
+    """Runs `tandem <args>` to completion (for CLI subcommands and failing starts)."""
+    full_env = dict(os.environ)
+    for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
+        full_env.pop(name, None)
+    full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
+    if env:
+        full_env.update(env)
+    return subprocess.run([tandem_binary(), *args], capture_output=True, text=True, env=full_env,
+                          cwd=str(REPO), timeout=timeout)
