@@ -5,7 +5,9 @@ import Foundation
 enum CSVReader {
     /// The lines of `text` without line terminators; trailing empty lines are dropped.
     static func records(_ text: String) -> [Substring] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is a single Character (grapheme cluster) in Swift, so splitting on "\n" alone would
+        // leave CRLF bodies as one line.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for i in lines.indices where lines[i].last == "\r" { lines[i] = lines[i].dropLast() }
         while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
         return lines
