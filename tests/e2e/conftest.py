@@ -323,3 +323,54 @@ def run_tandem(*args: str, env: dict[str, str] | None = None, timeout: float = 3
         full_env.update(env)
     return subprocess.run([tandem_binary(), *args], capture_output=True, text=True, env=full_env,
                           cwd=str(REPO), timeout=timeout)
+
+
+def expected_predictions(zoo_name: str, version: str = "v1") -> list[tuple[object, list[float]]]:
+    """(label, class probabilities in class order) per input row, from onnxruntime's expected.json.
+    Works for plain classifiers (label/probabilities) and ZipMap ones (output_label/output_probability)."""
+    outputs = zoo_expected(zoo_name, version)["outputs"]
+    names = list(outputs)
+    label_name = next(n for n in names if "label" in n)
+    prob_name = next(n for n in names if "prob" in n)
+    labels = outputs[label_name]["data"]
+    probabilities = [list(p.values()) if isinstance(p, dict) else p for p in outputs[prob_name]["data"]]
+    return list(zip(labels, probabilities))
+
+
+def parse_predictions(body: bytes, content_type: str) -> list[tuple[object, list[float]]]:
+    """(label, probabilities) per record from a classifier's response in any of the three formats."""
+    media = content_type.split(";")[0].strip()
+    if media == "application/json":
+        records = json.loads(body)["predictions"]
+    elif media == "application/jsonlines":
+        records = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+    elif media == "text/csv":
+        rows = []
+        for line in body.decode().splitlines():
+            cells = line.split(",")
+            label: object = cells[0]
+            try:
+                label = int(cells[0])
+            except ValueError:
+                pass
+            rows.append((label, [float(c) for c in cells[1:]]))
+        return rows
+    else:
+        raise AssertionError(f"unexpected Content-Type {content_type!r}")
+    out = []
+    for record in records:
+        probabilities = record["probabilities"]
+        if isinstance(probabilities, dict):
+            probabilities = list(probabilities.values())
+        out.append((record["label"], probabilities))
+    return out
+
+
+def assert_predictions(got, expected, tolerance: float = 1e-5):
+    """Labels exact, probabilities within `tolerance` absolute, same number of records in order."""
+    assert len(got) == len(expected), f"{len(got)} records for {len(expected)} inputs"
+    for row, ((label, probs), (want_label, want_probs)) in enumerate(zip(got, expected), start=1):
+        assert label == want_label, f"row {row}: label {label!r}, expected {want_label!r}"
+        assert len(probs) == len(want_probs), f"row {row}: {probs} vs {want_probs}"
+        for column, (p, q) in enumerate(zip(probs, want_probs), start=1):
+            assert abs(p - q) <= tolerance, f"row {row} class {column}: {p} vs {q}"
