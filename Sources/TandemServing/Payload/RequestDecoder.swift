@@ -42,6 +42,11 @@ public enum RequestDecoder {
             if record.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 throw PayloadError(code: "empty_record", message: "row \(row) is empty", row: row)
             }
+            if record.contains("\""), record.reduce(0, { $0 + ($1 == "\"" ? 1 : 0) }) % 2 == 1 {
+                throw PayloadError(
+                    code: "malformed_csv", message: "row \(row) has an unterminated quoted cell (an odd number of '\"')",
+                    row: row)
+            }
             let cells = CSVReader.cells(record)
             try assembler.beginFlatRecord(width: cells.count, row: row)
             if assembler.inputCount == 1 {
@@ -74,7 +79,8 @@ public enum RequestDecoder {
             }
         case .array(let array):
             // A bare array of scalars is one record; otherwise each element is a record.
-            instances = array.allSatisfy(\.isScalar) ? [document] : array
+            // An empty array holds no records (not one record of no values).
+            instances = !array.isEmpty && array.allSatisfy(\.isScalar) ? [document] : array
         default:
             throw PayloadError(
                 code: "bad_instances",
