@@ -374,3 +374,64 @@ def assert_predictions(got, expected, tolerance: float = 1e-5):
         assert len(probs) == len(want_probs), f"row {row}: {probs} vs {want_probs}"
         for column, (p, q) in enumerate(zip(probs, want_probs), start=1):
             assert abs(p - q) <= tolerance, f"row {row} class {column}: {p} vs {q}"
+
+
+class CommandServer(Server):
+    """A tandem process started with exactly `argv` (after the binary), e.g. without `--port 0`, to test
+    how the command line and the environment choose the port and the model directory."""
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None, wait_ready: bool = True,
+                 startup_timeout: float = 30.0):
+        full_env = dict(os.environ)
+        for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
+            full_env.pop(name, None)
+        full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
+        if env:
+            full_env.update(env)
+        self.args = [tandem_binary(), *argv]
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=full_env, cwd=str(REPO), text=True)
+        self.pid = self.proc.pid
+        self.stderr_lines = []
+        self.listening_line = ""
+        self.port = self._read_port(startup_timeout)
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        threading.Thread(target=self._drain_stdout, daemon=True).start()
+        if wait_ready:
+            self.wait_ready(startup_timeout)
+
+    def _read_port(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                err = self.proc.stderr.read() if self.proc.stderr else ""
+                raise RuntimeError(f"tandem exited before listening (code {self.proc.poll()}): {err}")
+            match = re.search(r"listening on [^ ]+:(\d+)", line)
+            if match:
+                self.listening_line = line
+                return int(match.group(1))
+        raise RuntimeError("tandem did not print its port in time")
+
+
+@pytest.fixture
+def start_command():
+    """Factory: start_command([...argv], env={...}) -> CommandServer; stopped after the test."""
+    servers: list[Server] = []
+
+    def start(argv: list[str], env: dict[str, str] | None = None, **kwargs) -> CommandServer:
+        server = CommandServer(argv, env=env, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago (bind to 0, read, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
