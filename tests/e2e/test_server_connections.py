@@ -231,3 +231,47 @@ def test_huge_header_gets_431_or_close(server):
 def test_header_just_under_the_limit_is_fine(server):
     status, _, _ = server.request("GET", "/ping", headers={"X-Big": "a" * (60 * 1024)})
     assert status == 200
+
+
+# --- connection semantics ----------------------------------------------------------------------------------
+
+def test_http_1_0_gets_an_answer_then_a_close(server):
+    with RawClient(server.port) as client:
+        client.send(b"GET /ping HTTP/1.0\r\n\r\n")
+        response = client.read_response()
+        assert response.status == 200
+        assert client.is_closed_by_peer(5)
+
+
+def test_connection_close_is_honoured(server):
+    with RawClient(server.port) as client:
+        client.send(http_request("POST", "/invocations", zoo_rows(IRIS)[0],
+                                 {"Content-Type": "text/csv", "Connection": "close"}))
+        response = client.read_response()
+        assert response.status == 200
+        assert response.headers.get("connection", "").lower() == "close"
+        assert client.is_closed_by_peer(5)
+
+
+def test_header_names_and_media_types_are_case_insensitive(server):
+    with RawClient(server.port) as client:
+        body = zoo_rows(IRIS)[5]
+        client.send(f"POST /invocations HTTP/1.1\r\nhost: x\r\ncontent-type: TEXT/CSV\r\n"
+                    f"ACCEPT: Application/JSONLines\r\ncontent-length: {len(body)}\r\n\r\n{body}".encode())
+        response = client.read_response()
+    assert response.status == 200, response
+    assert response.headers["content-type"] == "application/jsonlines"
+    assert_predictions(parse_predictions(response.body, "application/jsonlines"), [expected_for(5)])
+
+
+def test_idle_keep_alive_connection_still_works_after_a_pause(server):
+    conn = server.connection()
+    try:
+        for pause in (0, 1.0):
+            time.sleep(pause)
+            conn.request("GET", "/ping")
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+    finally:
+        conn.close()

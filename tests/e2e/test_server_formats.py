@@ -169,3 +169,33 @@ def test_sagemaker_default_invocations_accept(csv_default_server, accept, expect
     rows = zoo_rows(model)[:20]
     check(csv_default_server, "\n".join(rows), "text/csv", model, accept=accept, rows=range(20),
           expect_type=expect_type)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_json_instances_of_data_features_values(servers, model):
+    # The built-in algorithms' dense form: {"data": {"features": {"values": [...]}}}.
+    body = '{"instances": [' + ",".join('{"data": {"features": {"values": ' + json_row(r) + "}}}"
+                                        for r in zoo_rows(model)) + "]}"
+    check(servers[model], body, "application/json", model)
+
+
+def test_jsonlines_mixed_record_forms(servers):
+    model = "breast-cancer-logreg"
+    rows = zoo_rows(model)[:3]
+    body = "\n".join([json_row(rows[0]), '{"features": ' + json_row(rows[1]) + "}",
+                      '{"data": {"features": {"values": ' + json_row(rows[2]) + "}}}"])
+    check(servers[model], body, "application/jsonlines", model, rows=range(3))
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "text/json"])
+def test_json_content_type_variants(servers, content_type):
+    model = "iris-logreg"
+    rows = zoo_rows(model)[:4]
+    check(servers[model], "[" + ",".join(json_row(r) for r in rows) + "]", content_type, model, rows=range(4))
+
+
+@pytest.mark.parametrize("content_type", ["application/x-ndjson", "application/jsonl"])
+def test_jsonlines_content_type_aliases(servers, content_type):
+    model = "iris-logreg"
+    rows = zoo_rows(model)[:4]
+    check(servers[model], "\n".join(json_row(r) for r in rows), content_type, model, rows=range(4))

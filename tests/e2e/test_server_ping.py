@@ -95,3 +95,33 @@ def test_ping_answers_fast_while_every_worker_is_busy(start_server, tmp_path):
     for thread in threads:
         thread.join(30)
     assert results == [200] * 8
+
+
+def test_ping_503_while_models_load_then_200(start_server, tmp_path):
+    # The 3.9 MB forest takes a noticeable time to load; the port is open before it is in.
+    model = zoo_model_dir(tmp_path, "synthetic-large-forest")
+    server = start_server(["--model-dir", str(model)], wait_ready=False)
+    statuses: list[int] = []
+    loading_seen = None
+    invoke_during_load = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, headers, body = server.request("GET", "/ping", headers={"Accept": "application/json"})
+        statuses.append(status)
+        if status == 200:
+            break
+        assert status == 503
+        loading_seen = json.loads(body)
+        if invoke_during_load is None:
+            invoke_during_load = server.invoke("1,2,3\n")
+        time.sleep(0.02)
+    assert statuses[-1] == 200, statuses
+    assert statuses[0] == 503, "the first ping came after the model was in; the load is too fast to observe"
+    assert loading_seen == {"status": "loading"}
+    status, headers, body = invoke_during_load
+    if status == 503:  # unless the load finished in between
+        assert json.loads(body)["code"] == "not_ready"
+        assert "retry-after" in headers
+    # Once ready it stays ready.
+    for _ in range(5):
+        assert server.request("GET", "/ping")[0] == 200
