@@ -275,3 +275,44 @@ def test_idle_keep_alive_connection_still_works_after_a_pause(server):
             assert response.status == 200
     finally:
         conn.close()
+
+
+def test_expect_100_continue(server):
+    body = zoo_rows(IRIS)[2].encode()
+    with RawClient(server.port) as client:
+        client.send(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nExpect: 100-continue\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(body))
+        interim = client.read_response()
+        assert interim.status == 100
+        client.send(body)
+        response = client.read_response()
+    assert response.status == 200
+    assert_predictions(parse_predictions(response.body, response.headers["content-type"]), [expected_for(2)])
+
+
+def test_chunk_extensions_and_trailers_are_accepted(server):
+    row = zoo_rows(IRIS)[9].encode()
+    first, second = row[:5], row[5:]
+    with RawClient(server.port) as client:
+        client.send(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + b"%x;name=value\r\n" % len(first) + first + b"\r\n" + b"%x\r\n" % len(second) + second
+                    + b"\r\n0\r\nX-Trailer: yes\r\n\r\n")
+        response = client.read_response()
+    assert response.status == 200, response
+    assert_predictions(parse_predictions(response.body, response.headers["content-type"]), [expected_for(9)])
+
+
+def test_content_length_with_transfer_encoding_is_refused(server):
+    # Both framings at once is the request-smuggling shape: refuse and close.
+    with RawClient(server.port) as client:
+        client.send(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 3\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n5\r\n1,2,3\r\n0\r\n\r\n")
+        response = client.read_response()
+        assert response.status == 400
+        assert client.is_closed_by_peer(5)
+    assert_serving(server)
+
+
+def test_ping_with_a_query_string(server):
+    status, _, body = server.request("GET", "/ping?probe=1")
+    assert (status, body) == (200, b"")

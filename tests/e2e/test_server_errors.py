@@ -277,3 +277,12 @@ def test_chunked_body_under_the_limit_is_served(server):
     assert response.status == 200, response
     assert_predictions(parse_predictions(response.body, response.headers["content-type"]),
                        expected_predictions(MODEL)[:10])
+
+
+def test_413_with_expect_100_continue_sends_no_100(server):
+    with RawClient(server.port) as client:
+        client.send(f"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nExpect: 100-continue\r\n"
+                    f"Content-Length: {5 * LIMIT}\r\n\r\n")
+        response = client.read_response()
+    assert response.status == 413
+    assert_serving(server)
