@@ -7,8 +7,8 @@ import select
 
 import pytest
 
-from conftest import (RawClient, Server, assert_serving, expected_predictions, http_request,
-                      parse_predictions, assert_predictions, zoo_model_dir, zoo_rows)
+from conftest import (RawClient, Server, assert_predictions, assert_serving, expected_predictions,
+                      parse_predictions, zoo_model_dir, zoo_rows)
 
 MODEL = "breast-cancer-logreg"
 LIMIT = 1 << 20
