@@ -316,3 +316,55 @@ def test_content_length_with_transfer_encoding_is_refused(server):
 def test_ping_with_a_query_string(server):
     status, _, body = server.request("GET", "/ping?probe=1")
     assert (status, body) == (200, b"")
+
+
+def test_200_pipelined_requests_in_one_send(server):
+    rows = zoo_rows(IRIS)
+    payload = b"".join(http_request("POST", "/invocations", rows[i % len(rows)],
+                                    {"Content-Type": "text/csv", "Accept": "text/csv"}) for i in range(200))
+    with RawClient(server.port, timeout=30) as client:
+        client.send(payload)
+        for i in range(200):
+            response = client.read_response()
+            assert response.status == 200
+            assert_predictions(parse_predictions(response.body, "text/csv"), [expected_for(i % len(rows))])
+
+
+def test_pipeline_ending_in_garbage_answers_the_good_requests_first(server):
+    with RawClient(server.port) as client:
+        client.send(http_request("GET", "/ping") + http_request("POST", "/invocations", zoo_rows(IRIS)[0],
+                                                                {"Content-Type": "text/csv"})
+                    + b"\x16\x03\x01 not http at all\r\n\r\n")
+        assert client.read_response().status == 200
+        assert client.read_response().status == 200
+        try:
+            response = client.read_response()
+        except ConnectionError:
+            pass
+        else:
+            assert response.status == 400
+        assert client.is_closed_by_peer(5)
+    assert_serving(server)
+
+
+def test_100_concurrent_clients_on_two_event_loops(start_server, tmp_path):
+    rows = zoo_rows(IRIS)
+    expected = expected_predictions(IRIS)
+    two_loops = start_server(["--model-dir", str(zoo_model_dir(tmp_path, IRIS)), "--workers", "2", "--loops", "2"])
+    failures: list[str] = []
+
+    def client(n):
+        try:
+            index = n % len(rows)
+            status, headers, body = two_loops.invoke(rows[index], accept="application/jsonlines", timeout=30)
+            assert status == 200, body
+            assert_predictions(parse_predictions(body, headers["content-type"]), [expected[index]])
+        except Exception as error:  # noqa: BLE001 - collected and reported below
+            failures.append(f"client {n}: {error!r}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures[:5]
