@@ -85,3 +85,18 @@ def test_late_result_never_appears(start_server, tmp_path):
         assert client.nothing_arrives(0.3)
         assert client.buffer == b""
     assert_serving(server)
+
+
+def test_pipelined_request_after_a_504_is_answered_without_waiting_for_the_model(start_server, tmp_path):
+    model = synthetic_model_dir(tmp_path, features=4, latency_ms=1200)
+    server = start_server(["--model-dir", str(model), "--workers", "1", "--timeout", "0.3"])
+    with RawClient(server.port) as client:
+        started = time.monotonic()
+        client.send(http_request("POST", "/invocations", ROW, {"Content-Type": "text/csv"}) + http_request("GET", "/ping"))
+        first = client.read_response()
+        second = client.read_response()
+        elapsed = time.monotonic() - started
+        assert first.status == 504
+        assert (second.status, second.body) == (200, b"")
+        assert elapsed < 1.0, f"the ping behind the 504 took {elapsed:.2f} s"
+        assert client.nothing_arrives(1.2), f"late bytes: {client.buffer[:200]!r}"
