@@ -301,3 +301,262 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(interval)
+# Helpers for the server-contract tests (tests/e2e/test_server_*.py).
+
+import socket  # noqa: E402
+
+
+def zoo_model_dir(root: pathlib.Path, zoo_name: str, zoo_version: str = "v1") -> pathlib.Path:
+    """A SageMaker-style model directory (`--model-dir`): root/<zoo_name>-<version>/model.onnx."""
+    directory = root / f"{zoo_name}-{zoo_version}"
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ZOO / zoo_name / zoo_version / "model.onnx", directory / "model.onnx")
+    return directory
+
+
+def synthetic_model_dir(root: pathlib.Path, name: str = "synthetic", **fields) -> pathlib.Path:
+    """A model directory holding only synthetic.yaml (served as the single variant AllTraffic)."""
+    directory = root / name
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}: {json.dumps(value)}" for key, value in fields.items()]
+    (directory / "synthetic.yaml").write_text("\n".join(lines) + "\n")
+    return directory
+
+
+def csv_row(n: int, value: float = 1.0) -> str:
+    return ",".join([repr(value)] * n)
+
+
+class RawResponse:
+    """One HTTP/1.1 response read off a raw socket."""
+
+    def __init__(self, status: int, reason: str, headers: dict[str, str], body: bytes):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"RawResponse({self.status} {self.reason}, {self.headers}, {self.body[:200]!r})"
+
+
+class RawClient:
+    """A plain TCP socket that speaks just enough HTTP/1.1 to test framing: pipelining, partial bodies,
+    garbage, chunked uploads. Responses are read with Content-Length framing (Tandem never chunks)."""
+
+    def __init__(self, port: int, timeout: float = 10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buffer = b""
+
+    def send(self, data: bytes | str):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def _fill(self) -> bool:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            return False
+        self.buffer += chunk
+        return True
+
+    def read_response(self) -> RawResponse:
+        """Reads one response; raises ConnectionError if the server closes first."""
+        while b"\r\n\r\n" not in self.buffer:
+            if not self._fill():
+                raise ConnectionError(f"connection closed before a response head (got {self.buffer!r})")
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        version, status, *reason = lines[0].split(" ", 2)
+        assert version.startswith("HTTP/1."), lines[0]
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        self.buffer = rest
+        while len(self.buffer) < length:
+            if not self._fill():
+                raise ConnectionError("connection closed inside a response body")
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return RawResponse(int(status), reason[0] if reason else "", headers, body)
+
+    def is_closed_by_peer(self, timeout: float = 5.0) -> bool:
+        """True if the server closes (EOF or reset) within `timeout` without sending more bytes."""
+        self.sock.settimeout(timeout)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            return True
+        if chunk:
+            self.buffer += chunk
+            return False
+        return True
+
+    def nothing_arrives(self, seconds: float) -> bool:
+        """True if no byte arrives (and the connection stays open) for `seconds`."""
+        self.sock.settimeout(seconds)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        self.buffer += chunk
+        return False
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def http_request(method: str, path: str, body: bytes | str = b"", headers: dict[str, str] | None = None) -> bytes:
+    """The bytes of one HTTP/1.1 request with Content-Length framing (for raw sockets)."""
+    if isinstance(body, str):
+        body = body.encode()
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    for name, value in (headers or {}).items():
+        lines.append(f"{name}: {value}")
+    if body or method in ("POST", "PUT"):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def assert_serving(server: Server):
+    """The server still answers /ping with 200 on a fresh connection."""
+    status, _, _ = server.request("GET", "/ping", timeout=5)
+    assert status == 200
+    assert server.proc.poll() is None, "tandem exited"
+
+
+def run_tandem(*args: str, env: dict[str, str] | None = None, timeout: float = 30.0) -> subprocess.CompletedProcess:
+    """Runs `tandem <args>` to completion (for CLI subcommands and failing starts)."""
+    full_env = dict(os.environ)
+    for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
+        full_env.pop(name, None)
+    full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
+    if env:
+        full_env.update(env)
+    return subprocess.run([tandem_binary(), *args], capture_output=True, text=True, env=full_env,
+                          cwd=str(REPO), timeout=timeout)
+
+
+def expected_predictions(zoo_name: str, version: str = "v1") -> list[tuple[object, list[float]]]:
+    """(label, class probabilities in class order) per input row, from onnxruntime's expected.json.
+    Works for plain classifiers (label/probabilities) and ZipMap ones (output_label/output_probability)."""
+    outputs = zoo_expected(zoo_name, version)["outputs"]
+    names = list(outputs)
+    label_name = next(n for n in names if "label" in n)
+    prob_name = next(n for n in names if "prob" in n)
+    labels = outputs[label_name]["data"]
+    probabilities = [list(p.values()) if isinstance(p, dict) else p for p in outputs[prob_name]["data"]]
+    return list(zip(labels, probabilities))
+
+
+def parse_predictions(body: bytes, content_type: str) -> list[tuple[object, list[float]]]:
+    """(label, probabilities) per record from a classifier's response in any of the three formats."""
+    media = content_type.split(";")[0].strip()
+    if media == "application/json":
+        records = json.loads(body)["predictions"]
+    elif media == "application/jsonlines":
+        records = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+    elif media == "text/csv":
+        rows = []
+        for line in body.decode().splitlines():
+            cells = line.split(",")
+            label: object = cells[0]
+            try:
+                label = int(cells[0])
+            except ValueError:
+                pass
+            rows.append((label, [float(c) for c in cells[1:]]))
+        return rows
+    else:
+        raise AssertionError(f"unexpected Content-Type {content_type!r}")
+    out = []
+    for record in records:
+        probabilities = record["probabilities"]
+        if isinstance(probabilities, dict):
+            probabilities = list(probabilities.values())
+        out.append((record["label"], probabilities))
+    return out
+
+
+def assert_predictions(got, expected, tolerance: float = 1e-5):
+    """Labels exact, probabilities within `tolerance` absolute, same number of records in order."""
+    assert len(got) == len(expected), f"{len(got)} records for {len(expected)} inputs"
+    for row, ((label, probs), (want_label, want_probs)) in enumerate(zip(got, expected), start=1):
+        assert label == want_label, f"row {row}: label {label!r}, expected {want_label!r}"
+        assert len(probs) == len(want_probs), f"row {row}: {probs} vs {want_probs}"
+        for column, (p, q) in enumerate(zip(probs, want_probs), start=1):
+            assert abs(p - q) <= tolerance, f"row {row} class {column}: {p} vs {q}"
+
+
+class CommandServer(Server):
+    """A tandem process started with exactly `argv` (after the binary), e.g. without `--port 0`, to test
+    how the command line and the environment choose the port and the model directory."""
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None, wait_ready: bool = True,
+                 startup_timeout: float = 30.0):
+        full_env = dict(os.environ)
+        for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
+            full_env.pop(name, None)
+        full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
+        if env:
+            full_env.update(env)
+        self.args = [tandem_binary(), *argv]
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=full_env, cwd=str(REPO), text=True)
+        self.pid = self.proc.pid
+        self.stderr_lines = []
+        self.listening_line = ""
+        self.port = self._read_port(startup_timeout)
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        threading.Thread(target=self._drain_stdout, daemon=True).start()
+        if wait_ready:
+            self.wait_ready(startup_timeout)
+
+    def _read_port(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                err = self.proc.stderr.read() if self.proc.stderr else ""
+                raise RuntimeError(f"tandem exited before listening (code {self.proc.poll()}): {err}")
+            match = re.search(r"listening on [^ ]+:(\d+)", line)
+            if match:
+                self.listening_line = line
+                return int(match.group(1))
+        raise RuntimeError("tandem did not print its port in time")
+
+
+@pytest.fixture
+def start_command():
+    """Factory: start_command([...argv], env={...}) -> CommandServer; stopped after the test."""
+    servers: list[Server] = []
+
+    def start(argv: list[str], env: dict[str, str] | None = None, **kwargs) -> CommandServer:
+        server = CommandServer(argv, env=env, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago (bind to 0, read, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

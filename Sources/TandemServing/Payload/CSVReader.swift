@@ -31,6 +31,13 @@ enum CSVReader {
         return true
     }
 
+    /// True when the record holds an odd number of double quotes.
+    static func hasUnterminatedQuote(_ body: [UInt8], _ record: Range<Int>) -> Bool {
+        var quotes = 0
+        for i in record where body[i] == quote { quotes += 1 }
+        return quotes % 2 == 1
+    }
+
     /// The byte ranges of one record's cells, appended to `cells` (which is cleared first).
     /// Commas inside double quotes do not split.
     static func cells(_ body: [UInt8], _ record: Range<Int>, into cells: inout [Range<Int>]) {

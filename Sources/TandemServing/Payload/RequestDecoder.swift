@@ -36,6 +36,11 @@ public enum RequestDecoder {
             if CSVReader.isBlank(body, record) {
                 throw PayloadError(code: "empty_record", message: "row \(row) is empty", row: row)
             }
+            if CSVReader.hasUnterminatedQuote(body, record) {
+                throw PayloadError(
+                    code: "malformed_csv", message: "row \(row) has an unterminated quoted cell (an odd number of '\"')",
+                    row: row)
+            }
             CSVReader.cells(body, record, into: &cells)
             try assembler.beginFlatRecord(width: cells.count, row: row)
             let single = assembler.inputCount == 1
@@ -72,7 +77,8 @@ public enum RequestDecoder {
             }
         case .array(let array):
             // A bare array of scalars is one record; otherwise each element is a record.
-            instances = array.allSatisfy(\.isScalar) ? [document] : array
+            // An empty array holds no records (not one record of no values).
+            instances = !array.isEmpty && array.allSatisfy(\.isScalar) ? [document] : array
         default:
             throw PayloadError(
                 code: "bad_instances",

@@ -71,7 +71,9 @@ final class PendingInvocation: Sendable {
     /// The deadline passed: answer 504 now; a result arriving later is dropped.
     func expire() {
         let where_ = started.load(ordering: .acquiring) ? "while the model was running" : "while the request was queued"
-        let seconds = Double(variant.timeout.components.seconds) + Double(variant.timeout.components.attoseconds) * 1e-18
+        // Whole milliseconds first, so 0.3 s reads "0.3", not "0.30000000000000004".
+        let millis = variant.timeout.components.seconds * 1000 + variant.timeout.components.attoseconds / 1_000_000_000_000_000
+        let seconds = Double(millis) / 1000
         let wasSettled = settled.load(ordering: .acquiring)
         settle(
             status: 504, code: "deadline_exceeded",
