@@ -86,8 +86,17 @@ public final class TandemApp: Sendable {
 
         let signal = await stop.wait()
         logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(settings.gracePeriod)"])
-        let deadline = ContinuousClock.now + settings.gracePeriod
-        await server.shutdown(gracePeriod: settings.gracePeriod)
+        let grace = settings.gracePeriod
+        let deadline = ContinuousClock.now + grace
+        // Shortly before the grace period ends, requests still queued get 503 shutting_down, so their
+        // clients hear back before the remaining connections are closed.
+        let margin = min(Duration.milliseconds(250), grace / 2)
+        let dropTimer = Task {
+            try? await Task.sleep(until: deadline - margin, clock: .continuous)
+            if !Task.isCancelled { pool.dropQueued() }
+        }
+        await server.shutdown(gracePeriod: grace)
+        dropTimer.cancel()
         pool.shutdown(deadline: max(deadline, .now + .milliseconds(100)))
         return exitCode
     }

@@ -56,7 +56,9 @@ struct Serve: AsyncParsableCommand {
         if let port { settings.port = port }
         if let workers {
             settings.workers = workers
-            settings.maxConcurrentTransforms = workers
+            if environment["SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"]?.isEmpty ?? true {
+                settings.maxConcurrentTransforms = workers
+            }
         }
         if let loops { settings.loops = loops }
         if let queueSize { settings.queueBound = queueSize }

@@ -75,3 +75,27 @@ def test_new_connections_are_refused_after_sigterm(start_server, tmp_path):
     thread.join(30)
     assert results["r"][0] == 200
     assert server.proc.wait(10) == 0
+
+
+def test_requests_still_queued_when_the_grace_period_ends_get_503(start_server, tmp_path):
+    model = synthetic_model_dir(tmp_path, features=1, latency_ms=3000)
+    server = start_server(["--model-dir", str(model), "--workers", "1", "--grace", "1"])
+    results: dict[int, tuple] = {}
+
+    def invoke(n):
+        try:
+            status, _, body = server.invoke("1\n", timeout=30)
+            results[n] = (status, body)
+        except Exception as error:  # noqa: BLE001 - the running request is cut off by design
+            results[n] = (None, repr(error))
+
+    threads = [threading.Thread(target=invoke, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)  # one runs (3 s, longer than the grace period), two wait in the queue
+    server.signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join(30)
+    assert server.proc.wait(30) == 0
+    shutting_down = [n for n, (status, body) in results.items() if status == 503 and b"shutting_down" in body]
+    assert len(shutting_down) == 2, results

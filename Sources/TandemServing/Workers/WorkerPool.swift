@@ -132,6 +132,19 @@ public final class WorkerPool: @unchecked Sendable {
         return false
     }
 
+    /// Drops every queued (not yet running) job with `.shuttingDown`, so its client gets an answer
+    /// before connections close. Running jobs are not affected.
+    public func dropQueued() {
+        condition.lock()
+        var dropped: [WorkerJob] = []
+        for lane in lanes {
+            dropped.append(contentsOf: lane.queue)
+            lane.queue.removeAll()
+        }
+        condition.unlock()
+        for job in dropped { job.drop(.shuttingDown) }
+    }
+
     /// Stops taking jobs, lets queued and running jobs finish until `deadline`, then drops the rest and
     /// joins the threads.
     public func shutdown(deadline: ContinuousClock.Instant) {
