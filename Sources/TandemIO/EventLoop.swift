@@ -10,16 +10,16 @@ import Synchronization
 ///
 /// Thread-safety invariant (`@unchecked Sendable`): `base`, `wakeEvent`, `readBuffer` and every `loopBound*`
 /// property are touched only on the loop thread (or in `init`/`deinit`, when no other thread can see the loop);
-/// cross-thread state is in `Mutex`/`Atomic`.
+/// cross-thread state is in `PthreadLock`/`Atomic`.
 public final class EventLoop: @unchecked Sendable {
     /// A human-readable name used for the thread and in logs.
     public let name: String
     /// The event_base; owned by this loop and freed in deinit after every event that uses it.
     let base: OpaquePointer
     private var wakeEvent: OpaquePointer?
-    private let queue = Mutex<[@Sendable () -> Void]>([])
+    private let queue = PthreadLock<[@Sendable () -> Void]>([])
     private let threadID = Atomic<UInt>(0)
-    private let state = Mutex<RunState>(.idle)
+    private let state = PthreadLock<RunState>(.idle)
 
     /// Size of the per-loop read buffer that every connection on the loop reads into.
     static let readBufferSize = 64 * 1024
@@ -144,7 +144,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `task` on the loop and blocks the caller until it finished (runs inline on the loop thread).
     public func executeAndWait<T: Sendable>(_ task: @escaping @Sendable () -> T) -> T {
         if inEventLoop || !isRunning { return task() }
-        let done = Mutex<T?>(nil)
+        let done = PthreadLock<T?>(nil)
         let finished = Semaphore()
         execute {
             let value = task()

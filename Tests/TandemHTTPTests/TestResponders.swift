@@ -18,10 +18,10 @@ final class TestResponder: HTTPResponder {
         if request.path.hasPrefix("/delay/"), let ms = Int(request.path.dropFirst(7)) {
             let body = request.body
             let headers = headers
-            _ = TestThread {
+            TestThread {
                 usleep(UInt32(ms * 1000))
                 writer.send(HTTPResponse(status: 200, headers: headers, body: body))
-            }
+            }.detach()
             return
         }
         if request.path == "/hold" {
@@ -84,4 +84,5 @@ final class TestThread: @unchecked Sendable {
     }
 
     func join() { pthread_join(thread, nil) }
+    func detach() { pthread_detach(thread) }
 }
