@@ -51,16 +51,17 @@ header_value() {
         'tolower($1) == name { sub(/\r$/, "", $2); print $2; exit }' "$1"
 }
 
-# wait_exit PID SECONDS: waits for a child process; prints its exit status, or "timeout".
+# wait_exit PID SECONDS: waits for a child of this shell (so not inside $(...)); sets
+# EXIT_STATUS to its exit status, or "timeout".
 wait_exit() {
     local pid=$1 deadline=$((SECONDS + $2))
+    EXIT_STATUS=timeout
     while ((SECONDS < deadline)); do
         if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid"; echo $?; return 0
+            wait "$pid"; EXIT_STATUS=$?; return 0
         fi
         sleep 0.1
     done
-    echo timeout
 }
 
 # extract_like_sagemaker ARCHIVE DIR: SageMaker untars ModelDataUrl into an empty /opt/ml/model.

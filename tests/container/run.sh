@@ -87,7 +87,7 @@ check "repository archive extracts into an empty dir" extract_like_sagemaker "$A
 section "local (plain binary)"
 # serve_local NAME MODEL_DIR EXPECTED_VARIANT_REGEX: one server life: start, ping, invoke, SIGTERM.
 serve_local() {
-    local name=$1 dir=$2 variants=$3 port pid status code variant
+    local name=$1 dir=$2 variants=$3 port pid code variant
     port=$(free_port)
     "$BIN" serve --host 127.0.0.1 --port "$port" --model-dir "$dir" --workers 1 \
         >"$LOGS/local-$name.log" 2>&1 &
@@ -105,8 +105,8 @@ serve_local() {
     check "local $name: POST /invocations text/csv -> 200 (got $code)" test "$code" = 200
     check "local $name: invoked variant '$variant' matches $variants" grep -Eqx "$variants" <<<"$variant"
     kill -TERM "$pid"
-    status=$(wait_exit "$pid" 30)
-    check "local $name: SIGTERM -> exit 0 within 30 s (got $status)" test "$status" = 0
+    wait_exit "$pid" 30
+    check "local $name: SIGTERM -> exit 0 within 30 s (got $EXIT_STATUS)" test "$EXIT_STATUS" = 0
 }
 serve_local single "$SM_SINGLE" 'AllTraffic'
 serve_local multi "$SM_MULTI" 'control|challenger'
