@@ -117,7 +117,7 @@ def parse_variant(text: str) -> VariantSpec:
 
 
 def check_name(name: str, what: str) -> None:
-    if not NAME_RE.match(name):
+    if len(name) > 63 or not NAME_RE.match(name):
         raise DeployError(f"{what} name {name!r} must match {NAME_RE.pattern} (at most 63 characters)")
 
 
