@@ -174,18 +174,21 @@ serve_container() {
     CONTAINERS+=("$id")
     pid=$(podman_cmd inspect --format '{{.State.Pid}}' "$id")
     in_ns() { nsenter -t "$pid" -n "$@"; }
-    if in_ns bash -c "source '$HERE/lib.sh'; wait_ping http://127.0.0.1:8080/ping 60"; then
-        ok "container $name: /ping 200 on 8080"
-        code=$(in_ns bash -c "source '$HERE/lib.sh'; invoke http://127.0.0.1:8080/invocations '$ROW' '$WORK/ch-$name' '$WORK/cb-$name'")
-        variant=$(header_value "$WORK/ch-$name" X-Amzn-Invoked-Production-Variant)
-        check "container $name: POST /invocations -> 200 (got $code)" test "$code" = 200
-        check "container $name: invoked variant '$variant' matches $variants" grep -Eqx "$variants" <<<"$variant"
-        if [[ $name == single ]]; then
-            check "container $name: HEALTHCHECK command reports healthy" \
-                podman_cmd exec "$id" /bin/bash -c "$(healthcheck_script)"
-        fi
-    else
-        bad "container $name: /ping 200 on 8080 within 60 s"
+    if [[ -z $pid || $pid == 0 ]] ||
+        ! in_ns bash -c "source '$HERE/lib.sh'; wait_ping http://127.0.0.1:8080/ping 60 $pid"; then
+        podman_cmd logs "$id" >"$LOGS/ctr-$name.log" 2>&1
+        bad "container $name: /ping 200 on 8080 within 60 s (log: $(tail -n 3 "$LOGS/ctr-$name.log" | tr '\n' ' '))"
+        podman_cmd rm -f -t 0 "$id" >/dev/null 2>&1
+        return
+    fi
+    ok "container $name: /ping 200 on 8080"
+    code=$(in_ns bash -c "source '$HERE/lib.sh'; invoke http://127.0.0.1:8080/invocations '$ROW' '$WORK/ch-$name' '$WORK/cb-$name'")
+    variant=$(header_value "$WORK/ch-$name" X-Amzn-Invoked-Production-Variant)
+    check "container $name: POST /invocations -> 200 (got $code)" test "$code" = 200
+    check "container $name: invoked variant '$variant' matches $variants" grep -Eqx "$variants" <<<"$variant"
+    if [[ $name == single ]]; then
+        check "container $name: HEALTHCHECK command reports healthy" \
+            podman_cmd exec "$id" /bin/bash -c "$(healthcheck_script)"
     fi
     start=$SECONDS
     podman_cmd kill --signal TERM "$id" >/dev/null 2>&1
@@ -200,12 +203,13 @@ serve_container bundled - '.+' # no argument: CMD ["serve"], bundled /opt/tandem
 
 # Pipelines and multi-container endpoints set SAGEMAKER_BIND_TO_PORT (host network, free port).
 bind_to_port() {
-    local port id code
+    local port id code pid
     port=$(free_port)
     id=$(podman_cmd run -d "${RUN_FLAGS[@]}" --network host -e SAGEMAKER_BIND_TO_PORT="$port" \
         -v "$SM_SINGLE:/opt/ml/model:ro" "$IMAGE" serve) || return 1
     CONTAINERS+=("$id")
-    wait_ping "http://127.0.0.1:$port/ping" 60 || return 1
+    pid=$(podman_cmd inspect --format '{{.State.Pid}}' "$id")
+    [[ -n $pid && $pid != 0 ]] && wait_ping "http://127.0.0.1:$port/ping" 60 "$pid" || return 1
     code=$(invoke "http://127.0.0.1:$port/invocations" "$ROW" "$WORK/bh" "$WORK/bb")
     podman_cmd kill --signal TERM "$id" >/dev/null 2>&1
     [[ $(timeout 35 "${PODMAN[@]}" wait "$id" 2>/dev/null) == 0 && $code == 200 ]]
