@@ -29,7 +29,10 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
-RUN swift build -c release --static-swift-stdlib \
+# SwiftPM insists that every target in the manifest has its directory, test targets included,
+# even for --product; Tests/ is small and nothing under it is compiled here.
+COPY Tests ./Tests
+RUN swift build -c release --static-swift-stdlib --product tandem \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/tandem" /out/tandem \
  && strip /out/tandem \
  && /out/tandem --version
