@@ -110,3 +110,32 @@ podman_cleanup() {
     podman_cmd rmi -a -f >/dev/null 2>&1
     "${BUILDAH[@]}" rm -a >/dev/null 2>&1
 }
+
+# podman_swift_image TOOLCHAIN MIRROR: a stand-in for swift:6.3-bookworm (which cannot be pulled
+# here): the local bookworm base plus the toolchain's runtime packages, PATH pointing at
+# TOOLCHAIN/usr/bin, and git reading github.com from MIRROR when that directory exists. The
+# toolchain itself is not copied in; buildah_build_full bind-mounts it into the build stage.
+podman_swift_image() {
+    local toolchain=$1 mirror=$2 ctr rewrite=true
+    ctr=$("${BUILDAH[@]}" from --pull=never docker.io/library/debian:bookworm-slim) || return 1
+    [[ -d $mirror ]] && rewrite="git config --system url.$mirror/.insteadOf https://github.com/"
+    "${BUILDAH[@]}" run --isolation chroot --network host "$ctr" -- sh -c "
+        apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            binutils git gcc libc6-dev libstdc++-12-dev libgcc-12-dev libcurl4 libxml2 libncurses6 \
+            libedit2 libsqlite3-0 libz3-4 zlib1g-dev pkg-config tzdata ca-certificates libpython3.11 &&
+        rm -rf /var/lib/apt/lists/* && $rewrite" || return 1
+    "${BUILDAH[@]}" config --env "PATH=$toolchain/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$ctr" &&
+    "${BUILDAH[@]}" commit --format docker "$ctr" localhost/swift:6.3-bookworm &&
+    "${BUILDAH[@]}" tag localhost/swift:6.3-bookworm docker.io/library/swift:6.3-bookworm &&
+    "${BUILDAH[@]}" rm "$ctr" >/dev/null
+}
+
+# buildah_build_full CONTEXT TAG TOOLCHAIN MIRROR: the Dockerfile's default target (runtime),
+# build stage included, with the host toolchain and package mirror mounted read-only.
+buildah_build_full() {
+    local mounts=(-v "$3:$3:ro")
+    [[ -d $4 ]] && mounts+=(-v "$4:$4:ro")
+    "${BUILDAH[@]}" bud --isolation chroot --network host --pull=never --format docker \
+        "${mounts[@]}" -t "$2" -f "$1/Dockerfile" "$1"
+}

@@ -15,6 +15,11 @@
 # Environment:
 #   TANDEM_BIN               binary to test (default: .build/release/tandem, then .build/debug/tandem)
 #   TANDEM_CONTAINER=0       skip section 3 (counted as skipped, not passed)
+#   TANDEM_CONTAINER_FULL=1  also build the full multi-stage image (build stage included) with a
+#                            local stand-in for swift:6.3-bookworm and the host toolchain mounted
+#                            (about 12 minutes on 2 cores), then serve from that image
+#   TANDEM_TOOLCHAIN         Swift toolchain root for the full build (default: /opt/swift)
+#   TANDEM_PACKAGE_MIRROR    git mirror of github.com packages (default: /opt/swift-packages)
 #   TANDEM_ROOTFS_TARBALL    reuse a bookworm minbase rootfs tarball instead of running debootstrap;
 #                            created there when the file does not exist yet
 #   DEBIAN_MIRROR            debootstrap mirror (default http://deb.debian.org/debian)
@@ -108,6 +113,11 @@ serve_local() {
     wait_exit "$pid" 30
     check "local $name: SIGTERM -> exit 0 within 30 s (got $EXIT_STATUS)" test "$EXIT_STATUS" = 0
 }
+check "tandem check-config accepts the extracted single-model dir" "$BIN" check-config --model-dir "$SM_SINGLE"
+check "tandem check-config accepts the extracted repository dir" "$BIN" check-config --model-dir "$SM_MULTI"
+mkdir -p "$WORK/empty-model-dir"
+check "tandem check-config rejects an empty model dir" \
+    bash -c '! "$1" check-config --model-dir "$2" >/dev/null 2>&1' _ "$BIN" "$WORK/empty-model-dir"
 serve_local single "$SM_SINGLE" 'AllTraffic'
 serve_local multi "$SM_MULTI" 'control|challenger'
 
@@ -122,6 +132,11 @@ if ! podman_available; then
     finish
 fi
 podman_setup "$WORK/podman"
+static_stdlib() { ! ldd "$BIN" 2>/dev/null | grep -Eq 'libswift|libFoundation|libdispatch|libBlocksRuntime'; }
+if ! check "TANDEM_BIN has the Swift runtime linked in (--static-swift-stdlib), as the image needs" static_stdlib; then
+    note "build it with: swift build -c release --static-swift-stdlib"
+    finish
+fi
 
 if podman_base_image "$WORK/rootfs" >"$LOGS/base-image.log" 2>&1; then
     ok "base image debian:bookworm-slim made locally (debootstrap minbase, podman import)"
@@ -215,5 +230,37 @@ bind_to_port() {
     [[ $(timeout 35 "${PODMAN[@]}" wait "$id" 2>/dev/null) == 0 && $code == 200 ]]
 }
 check "container honours SAGEMAKER_BIND_TO_PORT (host network)" bind_to_port
+
+# --------------------------------------------------------------------------------------------
+section "container: full multi-stage build"
+if [[ ${TANDEM_CONTAINER_FULL:-0} != 1 ]]; then
+    skip "full multi-stage build (set TANDEM_CONTAINER_FULL=1; about 12 minutes)"
+    finish
+fi
+TOOLCHAIN=${TANDEM_TOOLCHAIN:-/opt/swift}
+MIRROR=${TANDEM_PACKAGE_MIRROR:-/opt/swift-packages}
+start=$SECONDS
+if podman_swift_image "$TOOLCHAIN" "$MIRROR" >"$LOGS/swift-image.log" 2>&1; then
+    ok "stand-in swift:6.3-bookworm image ($((SECONDS - start)) s)"
+else
+    bad "stand-in swift:6.3-bookworm image (log: $(tail -n 3 "$LOGS/swift-image.log" | tr '\n' ' '))"
+    finish
+fi
+FULL_CONTEXT=$WORK/context-full
+cp -r "$CONTEXT" "$FULL_CONTEXT"
+rm -rf "$FULL_CONTEXT/prebuilt"
+cp -r "$ROOT/Sources" "$ROOT/Tests" "$FULL_CONTEXT/"
+start=$SECONDS
+if buildah_build_full "$FULL_CONTEXT" localhost/tandem:full-test "$TOOLCHAIN" "$MIRROR" >"$LOGS/build-full.log" 2>&1; then
+    ok "buildah bud, default target runtime, build stage included ($((SECONDS - start)) s)"
+    podman_cmd rmi -f localhost/swift:6.3-bookworm docker.io/library/swift:6.3-bookworm >/dev/null 2>&1
+    IMAGE=localhost/tandem:full-test
+    FULL_BYTES=$(podman_cmd image inspect --format '{{.Size}}' "$IMAGE")
+    note "full image size: $((FULL_BYTES / 1000000)) MB ($FULL_BYTES bytes)"
+    check "full image: tandem --version" podman_cmd run --rm "${RUN_FLAGS[@]}" --network none "$IMAGE" --version
+    serve_container full "$SM_MULTI" 'control|challenger' serve
+else
+    bad "buildah bud, default target runtime (log: $(tail -n 5 "$LOGS/build-full.log" | tr '\n' ' '))"
+fi
 
 finish
