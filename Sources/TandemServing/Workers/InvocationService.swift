@@ -1,63 +1,6 @@
 import Logging
 import TandemONNX
 
-/// One `/invocations` call as the service sees it, free of HTTP types.
-public struct InvocationRequest: Sendable {
-    public var requestID: String
-    public var body: [UInt8]
-    public var contentType: String?
-    public var accept: String?
-    /// `X-Amzn-SageMaker-Target-Variant`.
-    public var targetVariant: String?
-    /// `X-Amzn-SageMaker-Custom-Attributes`.
-    public var customAttributes: String?
-    /// Looks up any request header (for a sticky key read from a header).
-    public var header: @Sendable (String) -> String?
-    /// When the request was fully received.
-    public var receivedAt: ContinuousClock.Instant
-
-    public init(
-        requestID: String, body: [UInt8], contentType: String?, accept: String?, targetVariant: String?,
-        customAttributes: String?, header: @escaping @Sendable (String) -> String?, receivedAt: ContinuousClock.Instant
-    ) {
-        self.requestID = requestID
-        self.body = body
-        self.contentType = contentType
-        self.accept = accept
-        self.targetVariant = targetVariant
-        self.customAttributes = customAttributes
-        self.header = header
-        self.receivedAt = receivedAt
-    }
-}
-
-/// The answer to an `InvocationRequest`.
-public struct InvocationResponse: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var body: [UInt8]
-    /// Extra headers: `X-Amzn-Invoked-Production-Variant`, `X-Tandem-Routing`, `Retry-After`, ...
-    public var headers: [(String, String)]
-    /// For errors: the code and message that are also in the JSON body.
-    public var errorCode: String?
-}
-
-/// The routing decision for one request.
-enum RouteOutcome {
-    case routed(Variant, RoutingRule)
-    case rejected(InvocationResponse)
-}
-
-/// Cancels a scheduled deadline.
-public protocol DeadlineHandle: Sendable {
-    func cancel()
-}
-
-/// Runs a closure after a delay, on the thread that owns the request's connection.
-public protocol DeadlineScheduler: Sendable {
-    func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> any DeadlineHandle
-}
-
 /// Routes `/invocations` calls to variants and runs them on the worker pool: the heart of the request path.
 ///
 /// `invoke` runs on an event loop and never blocks: it picks the variant, checks the content types,
@@ -226,35 +169,5 @@ public final class InvocationService: Sendable {
             status: status, contentType: "application/json",
             body: ErrorBody.json(code: code, message: message, requestID: requestID, extra: extra),
             headers: headers, errorCode: code)
-    }
-}
-
-extension ErrorBody {
-    /// `text` as a quoted JSON string, as bytes.
-    public static func quotedJSON(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        JSONWriter.appendQuoted(text, to: &out)
-        return out
-    }
-}
-
-/// The one JSON error shape: `{"code": "...", "message": "...", "request_id": "...", ...extra}`.
-public enum ErrorBody {
-    public static func json(code: String, message: String, requestID: String, extra: [(String, String)] = []) -> [UInt8] {
-        var w = JSONWriter(capacity: 128 + message.utf8.count)
-        w.raw("{\"code\":")
-        w.string(code)
-        w.raw(",\"message\":")
-        w.string(message)
-        w.raw(",\"request_id\":")
-        w.string(requestID)
-        for (key, rawJSON) in extra {
-            w.raw(",")
-            w.string(key)
-            w.raw(":")
-            w.raw(rawJSON)
-        }
-        w.raw("}")
-        return w.bytes
     }
 }
