@@ -69,3 +69,19 @@ def test_bad_config_exits_1_with_message(tmp_repo, bad, expected):
     assert result.returncode == 1, result.stdout
     output = result.stdout + result.stderr
     assert expected in output, output
+
+
+def test_versions_named_by_variants_load_without_a_model_yaml(tmp_repo):
+    # No model.yaml: the policy is "latest" (version 2), yet control pins version 1, so it loads too.
+    write_synthetic(tmp_repo, "fast", 1, features=1)
+    write_synthetic(tmp_repo, "fast", 2, features=1)
+    result = check(write_endpoint(tmp_repo, good_variants()))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "control: fast/1" in result.stdout and "challenger: fast/2" in result.stdout
+
+
+def test_a_pinned_version_missing_on_disk_is_refused(tmp_repo):
+    write_synthetic(tmp_repo, "fast", 1, features=1)
+    result = check(write_endpoint(tmp_repo, [{"name": "control", "model": "fast", "version": 3}]))
+    assert result.returncode == 1
+    assert "has no version 3" in result.stdout, result.stdout

@@ -29,7 +29,10 @@ public struct RepositoryModel: Sendable {
 public enum ModelRepository {
     /// Loads the models named in `names` (all models when nil) from `root`, each version per its policy.
     /// A version that fails to load is kept with its error; a missing model or directory throws.
-    public static func load(root: String, names: Set<String>?, loader: ModelLoader) throws(ConfigError) -> [String: RepositoryModel] {
+    /// Versions in `pinned[name]` (named explicitly by a variant) are loaded whatever the policy says.
+    public static func load(
+        root: String, names: Set<String>?, pinned: [String: Set<Int>] = [:], loader: ModelLoader
+    ) throws(ConfigError) -> [String: RepositoryModel] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ConfigError("model repository \(root) does not exist or is not a directory")
@@ -49,11 +52,18 @@ public enum ModelRepository {
                 }
                 continue
             }
-            let selected = config.versionPolicy.select(from: versions)
+            var selected = config.versionPolicy.select(from: versions)
             if case .specific(let wanted) = config.versionPolicy, selected.count != wanted.count {
                 let missing = wanted.filter { !versions.contains($0) }
                 throw ConfigError("\(directory)/model.yaml: versions \(missing) do not exist (found \(versions))")
             }
+            for version in (pinned[name] ?? []).sorted() where !selected.contains(version) {
+                guard versions.contains(version) else {
+                    throw ConfigError("model '\(name)' has no version \(version) in \(directory) (found \(versions))")
+                }
+                selected.append(version)
+            }
+            selected.sort()
             let loaded = selected.map { version in
                 let versionDirectory = directory + "/" + String(version)
                 return LoadedVersion(
@@ -79,7 +89,11 @@ public enum ModelRepository {
             return ["model": RepositoryModel(name: "model", config: ModelConfig(), availableVersions: [1], loaded: [version])]
         }
         let names = Set(config.production.map(\.model) + config.shadows.map(\.model))
-        return try load(root: config.repository, names: names, loader: loader)
+        var pinned: [String: Set<Int>] = [:]
+        for (model, version) in config.production.map({ ($0.model, $0.version) }) + config.shadows.map({ ($0.model, $0.version) }) {
+            if let version { pinned[model, default: []].insert(version) }
+        }
+        return try load(root: config.repository, names: names, pinned: pinned, loader: loader)
     }
 
     /// The numeric subdirectories of a model directory.
