@@ -24,7 +24,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Size of the per-loop read buffer that every connection on the loop reads into.
     static let readBufferSize = 64 * 1024
     /// Scratch buffer for socket reads, shared by the loop's connections (only used on the loop thread).
-    let readBuffer: UnsafeMutableRawPointer
+    let readBuffer: UnsafeMutableBufferPointer<UInt8>
     /// Signal events owned by this loop (loop thread only), with the retained boxes passed to libevent.
     var loopBoundSignalEvents: [(OpaquePointer, Unmanaged<SignalBox>)] = []
     /// Cached libevent common-timeout handles per duration (loop thread only).
@@ -38,7 +38,7 @@ public final class EventLoop: @unchecked Sendable {
         guard let base = event_base_new() else { throw IOError("event_base_new", code: 0) }
         self.name = name
         self.base = base
-        self.readBuffer = UnsafeMutableRawPointer.allocate(byteCount: Self.readBufferSize, alignment: 16)
+        self.readBuffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.readBufferSize)
         // Unretained self: the wake event is freed in deinit, so it never outlives the loop.
         let wake = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
             guard let arg else { return }
