@@ -43,6 +43,7 @@ public final class TCPConnection: @unchecked Sendable {
     public init(fd: Int32, loop: EventLoop) {
         self.fd = fd
         self.loop = loop
+        // Unretained: the events are freed in close() before the self-retain is dropped (see Ownership above).
         let context = Unmanaged.passUnretained(self).toOpaque()
         readEvent = event_new(loop.base, fd, Int16(EV_READ | EV_PERSIST), { _, _, arg in
             guard let arg else { return }
