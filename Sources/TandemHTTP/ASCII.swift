@@ -13,23 +13,23 @@ enum ASCII {
 
     /// Case-insensitive equality of two ASCII strings (non-ASCII bytes compare exactly).
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in b.withUTF8 { y in equalsIgnoringCase(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
-    }
-
-    /// Case-insensitive equality of raw bytes with a lowercase ASCII literal's bytes.
-    @inline(__always)
-    static func equalsIgnoringCase(_ a: UnsafeRawBufferPointer, _ lowercase: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == lowercase.count else { return false }
-        for index in 0..<a.count where lower(a[index]) != lower(lowercase[index]) { return false }
+        let x = a.utf8, y = b.utf8
+        guard x.count == y.count else { return false }
+        for (p, q) in zip(x, y) where lower(p) != lower(q) { return false }
         return true
     }
 
-    /// Case-insensitive equality of raw bytes with an ASCII literal.
+    /// Case-insensitive equality of bytes with a lowercase ASCII literal.
     @inline(__always)
-    static func equalsIgnoringCase(_ a: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        // StaticString's storage is immortal program data.
-        equalsIgnoringCase(a, UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    static func equalsIgnoringCase(_ a: Span<UInt8>, _ lowercase: String) -> Bool {
+        let literal = lowercase.utf8
+        guard a.count == literal.count else { return false }
+        var index = 0
+        for byte in literal {
+            if lower(a[index]) != byte { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Whether `byte` may appear in a header name or method (RFC 9110 `tchar`).
@@ -55,34 +55,44 @@ enum ASCII {
 
     /// Fixed-width lowercase hex (16 digits) of `value`.
     static func hex16(_ value: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 {
-                buffer[index] = hexDigits[Int((value >> UInt64(60 - 4 * index)) & 0xF)]
-            }
-            return 16
+        var digits = InlineArray<16, UInt8>(repeating: 0)
+        for index in 0..<16 {
+            digits[index] = hexDigits[Int((value >> UInt64(60 - 4 * index)) & 0xF)]
         }
+        return string(digits.span)
     }
 
     /// Appends the decimal digits of a non-negative integer.
     static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
         if value < 10 {
-            output.append(UInt8(0x30 + value))
+            output.append(UInt8(0x30 + max(value, 0)))
             return
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
+        var width = 0
         var remaining = value
-        // withUnsafeMutableBytes: a fixed 20-byte scratch tuple, written and read within the closure.
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            while remaining > 0 {
-                scratch[19 - count] = UInt8(0x30 + remaining % 10)
-                remaining /= 10
-                count += 1
-            }
-            output.append(contentsOf: scratch[(20 - count)...])
+        while remaining > 0 {
+            width += 1
+            remaining /= 10
         }
+        let start = output.count
+        output.append(contentsOf: repeatElement(UInt8(0x30), count: width))
+        remaining = value
+        var index = start + width
+        while remaining > 0 {
+            index -= 1
+            output[index] = UInt8(0x30 + remaining % 10)
+            remaining /= 10
+        }
+    }
+
+    /// The bytes as a String: one copy when they are valid UTF-8, otherwise decoded with U+FFFD repairs
+    /// (the same result as `String(decoding:as: UTF8.self)`).
+    @inline(__always)
+    static func string(_ bytes: Span<UInt8>) -> String {
+        if let valid = try? UTF8Span(validating: bytes) {
+            return String(copying: valid)
+        }
+        return String(decoding: [UInt8](copying: bytes), as: UTF8.self)
     }
 }
 

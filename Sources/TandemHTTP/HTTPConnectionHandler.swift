@@ -43,10 +43,10 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
 
     // MARK: Input
 
-    private func received(_ bytes: UnsafeRawBufferPointer) {
+    private func received(_ bytes: Span<UInt8>) {
         guard !closing else { return }
         if current != nil || !stash.isEmpty {
-            stash.append(contentsOf: bytes)
+            stash.append(copying: bytes)
             if current != nil {
                 if stash.count > context.configuration.maxPipelinedBytes { connection.pauseReading() }
             } else {
@@ -56,7 +56,7 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         }
         let consumed = process(bytes)
         if consumed < bytes.count && !closing {
-            stash.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+            stash.append(copying: bytes.extracting(consumed...))
             if stash.count > context.configuration.maxPipelinedBytes { connection.pauseReading() }
         }
         updateTimer()
@@ -66,7 +66,7 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         guard !stash.isEmpty else { return }
         let pending = stash
         stash = []
-        let consumed = pending.withUnsafeBytes { process($0) }
+        let consumed = process(pending.span)
         if consumed < pending.count && !closing {
             stash = Array(pending[consumed...])
         }
@@ -74,10 +74,10 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
 
     /// Parses and dispatches until the input is used up, a request is outstanding, or the connection fails.
     /// Returns the number of bytes consumed.
-    private func process(_ bytes: UnsafeRawBufferPointer) -> Int {
+    private func process(_ bytes: Span<UInt8>) -> Int {
         var offset = 0
         while offset < bytes.count && current == nil && !closing {
-            let (event, used) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            let (event, used) = parser.parse(bytes.extracting(offset...))
             offset += used
             switch event {
             case .needMore:

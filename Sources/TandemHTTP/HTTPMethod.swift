@@ -18,13 +18,13 @@ public enum HTTPMethod: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses the method token straight from request bytes without building a String for common methods.
-    init(bytes: UnsafeRawBufferPointer) {
+    init(bytes: Span<UInt8>) {
         switch bytes.count {
         case 3 where bytes[0] == 0x47 && bytes[1] == 0x45 && bytes[2] == 0x54: self = .get
         case 3 where bytes[0] == 0x50 && bytes[1] == 0x55 && bytes[2] == 0x54: self = .put
         case 4 where bytes[0] == 0x50 && bytes[1] == 0x4F && bytes[2] == 0x53 && bytes[3] == 0x54: self = .post
         case 4 where bytes[0] == 0x48 && bytes[1] == 0x45 && bytes[2] == 0x41 && bytes[3] == 0x44: self = .head
-        default: self = HTTPMethod(rawValue: String(decoding: bytes, as: UTF8.self))
+        default: self = HTTPMethod(rawValue: ASCII.string(bytes))
         }
     }
 

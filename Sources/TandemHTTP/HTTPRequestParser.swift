@@ -21,7 +21,7 @@ enum HTTPParseEvent: Sendable {
     case error(HTTPParseError)
 }
 
-/// Incremental HTTP/1.x request parser over raw bytes.
+/// Incremental HTTP/1.x request parser over borrowed bytes (`Span<UInt8>`; no unsafe pointers).
 ///
 /// Feed it whatever arrived; it consumes bytes up to the end of one event (a complete request, a 100-continue
 /// point or an error) and reports how many it used, so pipelined bytes stay with the caller. Head bytes are
@@ -82,7 +82,7 @@ struct HTTPRequestParser {
     }
 
     /// Consumes bytes from `input` up to the next event.
-    mutating func parse(_ input: UnsafeRawBufferPointer) -> (event: HTTPParseEvent, consumed: Int) {
+    mutating func parse(_ input: Span<UInt8>) -> (event: HTTPParseEvent, consumed: Int) {
         var offset = 0
         while true {
             if continuePending {
@@ -93,7 +93,7 @@ struct HTTPRequestParser {
             case .failed:
                 return (.error(.badRequest("connection already failed")), 0)
             case .head:
-                let (result, used) = parseHead(UnsafeRawBufferPointer(rebasing: input[offset...]))
+                let (result, used) = parseHead(input.extracting(offset...))
                 offset += used
                 switch result {
                 case .needMore: return (.needMore, offset)
@@ -107,7 +107,7 @@ struct HTTPRequestParser {
                 let available = input.count - offset
                 if available == 0 { return (.needMore, offset) }
                 let take = min(remaining, available)
-                appendBody(UnsafeRawBufferPointer(rebasing: input[offset..<(offset + take)]), expectedTotal: nil)
+                appendBody(input.extracting(offset..<(offset + take)))
                 offset += take
                 if take == remaining {
                     if let done = finishRequest() { return (done, offset) }
@@ -118,7 +118,7 @@ struct HTTPRequestParser {
                 let available = input.count - offset
                 if available == 0 { return (.needMore, offset) }
                 let take = min(remaining, available)
-                appendBody(UnsafeRawBufferPointer(rebasing: input[offset..<(offset + take)]), expectedTotal: nil)
+                appendBody(input.extracting(offset..<(offset + take)))
                 offset += take
                 state = take == remaining ? .chunkDataCR : .chunkData(remaining: remaining - take)
             default:
@@ -138,7 +138,7 @@ struct HTTPRequestParser {
 
     private enum HeadResult { case needMore, headComplete, failure(HTTPParseError) }
 
-    private mutating func parseHead(_ input: UnsafeRawBufferPointer) -> (HeadResult, Int) {
+    private mutating func parseHead(_ input: Span<UInt8>) -> (HeadResult, Int) {
         var index = 0
         if !headStarted {
             // RFC 9112 §2.2: ignore empty lines before a request line.
@@ -168,15 +168,15 @@ struct HTTPRequestParser {
             return (.failure(.headerTooLarge(limit: limits.maxHeaderBytes)), index)
         }
         guard end >= 0 else {
-            headBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[start..<index]))
+            headBuffer.append(copying: input.extracting(start..<index))
             return (.needMore, index)
         }
         let result: Result<ParsedRequest, HTTPParseError>
         if headBuffer.isEmpty {
-            result = Self.parseHeadBlock(UnsafeRawBufferPointer(rebasing: input[start..<end]))
+            result = Self.parseHeadBlock(input.extracting(start..<end))
         } else {
-            headBuffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[start..<end]))
-            result = headBuffer.withUnsafeBytes { Self.parseHeadBlock($0) }
+            headBuffer.append(copying: input.extracting(start..<end))
+            result = Self.parseHeadBlock(headBuffer.span)
             headBuffer.removeAll(keepingCapacity: headBuffer.capacity <= 8192)
         }
         headStarted = false
@@ -226,9 +226,8 @@ struct HTTPRequestParser {
         return .request(request)
     }
 
-    private mutating func appendBody(_ bytes: UnsafeRawBufferPointer, expectedTotal: Int?) {
-        guard head != nil else { return }
-        head?.body.append(contentsOf: bytes)
+    private mutating func appendBody(_ bytes: Span<UInt8>) {
+        head?.body.append(copying: bytes)
     }
 
     private enum Framing {
@@ -284,14 +283,14 @@ struct HTTPRequestParser {
     }
 
     /// Parses a complete head block (request line, fields, terminating empty line).
-    static func parseHeadBlock(_ block: UnsafeRawBufferPointer) -> Result<ParsedRequest, HTTPParseError> {
+    static func parseHeadBlock(_ block: Span<UInt8>) -> Result<ParsedRequest, HTTPParseError> {
         var lineStart = 0
         // Request line.
         guard let firstLF = firstIndex(of: ASCII.lf, in: block, from: 0) else {
             return .failure(.badRequest("missing request line"))
         }
         let requestLineEnd = (firstLF > 0 && block[firstLF - 1] == ASCII.cr) ? firstLF - 1 : firstLF
-        let line = UnsafeRawBufferPointer(rebasing: block[0..<requestLineEnd])
+        let line = block.extracting(0..<requestLineEnd)
         guard let firstSpace = firstIndex(of: ASCII.space, in: line, from: 0), firstSpace > 0 else {
             return .failure(.badRequest("malformed request line"))
         }
@@ -299,15 +298,15 @@ struct HTTPRequestParser {
               secondSpace > firstSpace + 1 else {
             return .failure(.badRequest("malformed request line"))
         }
-        let methodBytes = UnsafeRawBufferPointer(rebasing: line[0..<firstSpace])
-        for byte in methodBytes where !ASCII.isTokenTable[Int(byte)] {
+        let methodBytes = line.extracting(0..<firstSpace)
+        for index in methodBytes.indices where !ASCII.isTokenTable[Int(methodBytes[index])] {
             return .failure(.badRequest("invalid method"))
         }
-        let targetBytes = UnsafeRawBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
-        for byte in targetBytes where byte <= 0x20 || byte == 0x7F {
+        let targetBytes = line.extracting((firstSpace + 1)..<secondSpace)
+        for index in targetBytes.indices where targetBytes[index] <= 0x20 || targetBytes[index] == 0x7F {
             return .failure(.badRequest("invalid request target"))
         }
-        let versionBytes = UnsafeRawBufferPointer(rebasing: line[(secondSpace + 1)...])
+        let versionBytes = line.extracting((secondSpace + 1)...)
         guard versionBytes.count == 8,
               versionBytes[0] == UInt8(ascii: "H"), versionBytes[1] == UInt8(ascii: "T"),
               versionBytes[2] == UInt8(ascii: "T"), versionBytes[3] == UInt8(ascii: "P"),
@@ -318,7 +317,7 @@ struct HTTPRequestParser {
         }
         let versionMinor = Int(versionBytes[7] - UInt8(ascii: "0"))
         let method = HTTPMethod(bytes: methodBytes)
-        let target = String(decoding: targetBytes, as: UTF8.self)
+        let target = ASCII.string(targetBytes)
 
         // Header fields.
         var headers = HTTPHeaders()
@@ -332,7 +331,7 @@ struct HTTPRequestParser {
             var lineEnd = lf
             if lineEnd > lineStart && block[lineEnd - 1] == ASCII.cr { lineEnd -= 1 }
             if lineEnd == lineStart { break }  // empty line: end of head
-            let fieldLine = UnsafeRawBufferPointer(rebasing: block[lineStart..<lineEnd])
+            let fieldLine = block.extracting(lineStart..<lineEnd)
             lineStart = lf + 1
             guard let colon = firstIndex(of: ASCII.colon, in: fieldLine, from: 0), colon > 0 else {
                 if fieldLine[0] == ASCII.space || fieldLine[0] == ASCII.tab {
@@ -340,8 +339,8 @@ struct HTTPRequestParser {
                 }
                 return .failure(.badRequest("malformed header line"))
             }
-            let nameBytes = UnsafeRawBufferPointer(rebasing: fieldLine[0..<colon])
-            for byte in nameBytes where !ASCII.isTokenTable[Int(byte)] {
+            let nameBytes = fieldLine.extracting(0..<colon)
+            for index in nameBytes.indices where !ASCII.isTokenTable[Int(nameBytes[index])] {
                 return .failure(.badRequest("invalid header name"))
             }
             var valueStart = colon + 1
@@ -352,13 +351,14 @@ struct HTTPRequestParser {
             while valueEnd > valueStart, fieldLine[valueEnd - 1] == ASCII.space || fieldLine[valueEnd - 1] == ASCII.tab {
                 valueEnd -= 1
             }
-            let valueBytes = UnsafeRawBufferPointer(rebasing: fieldLine[valueStart..<valueEnd])
-            for byte in valueBytes where (byte < 0x20 && byte != ASCII.tab) || byte == 0x7F {
+            let valueBytes = fieldLine.extracting(valueStart..<valueEnd)
+            for index in valueBytes.indices
+            where (valueBytes[index] < 0x20 && valueBytes[index] != ASCII.tab) || valueBytes[index] == 0x7F {
                 return .failure(.badRequest("invalid character in header value"))
             }
-            let name = String(decoding: nameBytes, as: UTF8.self)
-            let value = String(decoding: valueBytes, as: UTF8.self)
-            if nameBytes.count == 10, ASCII.equalsIgnoringCase(nameBytes, "connection" as StaticString) {
+            let name = ASCII.string(nameBytes)
+            let value = ASCII.string(valueBytes)
+            if nameBytes.count == 10, ASCII.equalsIgnoringCase(nameBytes, "connection") {
                 if ASCII.containsToken(value, "close") { connectionClose = true }
                 if ASCII.containsToken(value, "keep-alive") { connectionKeepAlive = true }
             }
@@ -370,7 +370,7 @@ struct HTTPRequestParser {
     }
 
     @inline(__always)
-    private static func firstIndex(of byte: UInt8, in buffer: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    private static func firstIndex(of byte: UInt8, in buffer: Span<UInt8>, from start: Int) -> Int? {
         var index = start
         while index < buffer.count {
             if buffer[index] == byte { return index }

@@ -24,7 +24,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Size of the per-loop read buffer that every connection on the loop reads into.
     static let readBufferSize = 64 * 1024
     /// Scratch buffer for socket reads, shared by the loop's connections (only used on the loop thread).
-    let readBuffer: UnsafeMutableRawPointer
+    /// Allocated in `init`, deallocated in `deinit`; connections lend it out as a `Span` only during `onRead`.
+    let readBuffer: UnsafeMutableBufferPointer<UInt8>
     /// Signal events owned by this loop (loop thread only), with the retained boxes passed to libevent.
     var loopBoundSignalEvents: [(OpaquePointer, Unmanaged<SignalBox>)] = []
     /// Cached libevent common-timeout handles per duration (loop thread only).
@@ -38,7 +39,7 @@ public final class EventLoop: @unchecked Sendable {
         guard let base = event_base_new() else { throw IOError("event_base_new", code: 0) }
         self.name = name
         self.base = base
-        self.readBuffer = UnsafeMutableRawPointer.allocate(byteCount: Self.readBufferSize, alignment: 16)
+        self.readBuffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.readBufferSize)
         // Unretained self: the wake event is freed in deinit, so it never outlives the loop.
         let wake = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
             guard let arg else { return }
@@ -167,7 +168,7 @@ public final class EventLoop: @unchecked Sendable {
             loopBoundCommonTimeouts[duration] = handle
             return handle
         }
-        // Fallback: a leaked timeval (only if libevent refused, e.g. too many distinct durations).
+        // Fallback: a leaked timeval, never freed, so the pointer stays valid for every later event_add (only if libevent refused, e.g. too many distinct durations).
         let leaked = UnsafeMutablePointer<timeval>.allocate(capacity: 1)
         leaked.initialize(to: tv)
         loopBoundCommonTimeouts[duration] = UnsafePointer(leaked)
@@ -179,6 +180,7 @@ public final class EventLoop: @unchecked Sendable {
 ///
 /// `@unchecked Sendable`: the pthread objects are only used through the mutex they guard.
 final class Semaphore: @unchecked Sendable {
+    // Heap-allocated: pthread objects must not move; allocated once here, destroyed and freed in deinit.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var count = 0

@@ -8,6 +8,7 @@ import Glibc
 ///
 /// `@unchecked Sendable`: `value` is only read or written between `pthread_mutex_lock` and `unlock`.
 final class PthreadLock<Value>: @unchecked Sendable {
+    // Heap-allocated: a pthread mutex must not move; allocated once here, destroyed and freed in deinit.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var value: Value
 

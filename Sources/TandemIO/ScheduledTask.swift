@@ -97,6 +97,7 @@ extension EventLoop {
     /// libevent delivers signals to one base per process: watch all signals on one loop.
     public func watchSignal(_ signal: Int32, _ handler: @escaping @Sendable (Int32) -> Void) {
         let install: @Sendable () -> Void = { [self] in
+            // Retained for libevent's callback argument; released with the event (loop deinit or failure below).
             let box = Unmanaged.passRetained(SignalBox(handler: handler))
             guard let event = event_new(base, signal, Int16(EV_SIGNAL | EV_PERSIST), { fd, _, arg in
                 guard let arg else { return }

@@ -14,8 +14,9 @@ public final class TCPConnection: @unchecked Sendable {
     public let loop: EventLoop
     /// The socket descriptor (closed by `close()`).
     public let fd: Int32
-    /// Bytes read; the buffer is only valid during the call.
-    public var onRead: ((UnsafeRawBufferPointer) -> Void)?
+    /// Bytes read, borrowed from the loop's read buffer: valid only during the call (`Span` cannot escape it;
+    /// copy what must outlive the call).
+    public var onRead: ((Span<UInt8>) -> Void)?
     /// The peer closed its side (read returned 0). Default (nil): close the connection.
     public var onEOF: (() -> Void)?
     /// The timer set with `setTimeout` expired. Default (nil): close the connection.
@@ -42,6 +43,7 @@ public final class TCPConnection: @unchecked Sendable {
     public init(fd: Int32, loop: EventLoop) {
         self.fd = fd
         self.loop = loop
+        // Unretained: the events are freed in close() before the self-retain is dropped (see Ownership above).
         let context = Unmanaged.passUnretained(self).toOpaque()
         readEvent = event_new(loop.base, fd, Int16(EV_READ | EV_PERSIST), { _, _, arg in
             guard let arg else { return }
@@ -82,10 +84,15 @@ public final class TCPConnection: @unchecked Sendable {
 
     private func handleReadable() {
         let capacity = EventLoop.readBufferSize
-        let count = Glibc.read(fd, loop.readBuffer, capacity)
+        let count = Glibc.read(fd, loop.readBuffer.baseAddress, capacity)
         if count > 0 {
             if lingering { return }
-            onRead?(UnsafeRawBufferPointer(start: loop.readBuffer, count: count))
+            guard let onRead else { return }
+            // The one unsafe step on the read path: `readBuffer` is allocated for the loop's lifetime, read() just
+            // initialized its first `count` bytes, and nothing writes it again until this call returns (one read
+            // at a time, loop thread only); the Span cannot outlive the call.
+            let filled = UnsafeBufferPointer(rebasing: loop.readBuffer[0..<count])
+            onRead(filled.span)
         } else if count == 0 {
             if lingering || onEOF == nil {
                 close()

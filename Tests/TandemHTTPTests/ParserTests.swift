@@ -14,7 +14,7 @@ private func parseEvents(_ input: [UInt8], splits: [Int] = [], maxHeader: Int = 
         var rounds = 0
         repeat {
             rounds += 1
-            let (event, used) = piece.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            let (event, used) = parser.parse(piece.span.extracting(offset...))
             offset += used
             if case .needMore = event { break }
             events.append(event)
