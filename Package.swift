@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 /// Layers, bottom to top (each imports only what is below it):
@@ -11,7 +11,7 @@ import PackageDescription
 ///   tandem         the command-line executable
 let package = Package(
     name: "Tandem",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v26)],
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "TandemONNX", targets: ["TandemONNX"]),
