@@ -79,10 +79,16 @@ production_variants:
   - {name: control, model: breast-cancer-logreg, version: 1, weight: 0.8}
   - {name: challenger, model: breast-cancer-logreg, version: 2, weight: 0.2}
 YAML
+    # A repository as a user keeps it: numeric versions, plus model.yaml asking the server to
+    # load every version (its default policy loads only the latest).
+    local repo=$out/repository/breast-cancer-logreg
+    mkdir -p "$repo/1" "$repo/2"
+    cp "$zoo/v1/model.onnx" "$repo/1/model.onnx"
+    cp "$zoo/v2/model.onnx" "$repo/2/model.onnx"
+    echo "versions: all" >"$repo/model.yaml"
     "$root/scripts/package-model" "$zoo/v1/model.onnx" -o "$out/single.tar.gz" >/dev/null &&
-    "$root/scripts/package-model" --endpoint "$out/endpoint.yaml" \
-        --model "breast-cancer-logreg/1=$zoo/v1/model.onnx" \
-        --model "breast-cancer-logreg/2=$zoo/v2/model.onnx" -o "$out/multi.tar.gz" >/dev/null
+    "$root/scripts/package-model" --repository "$out/repository" --endpoint "$out/endpoint.yaml" \
+        -o "$out/multi.tar.gz" >/dev/null
 }
 
 # The first data row of the fixture: what a SageMaker client would send as text/csv.

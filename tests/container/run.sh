@@ -80,9 +80,9 @@ single_layout() { [[ $(tar -tzf "$ART/single.tar.gz") == model.onnx ]]; }
 check "single archive holds exactly model.onnx at its root" single_layout
 multi_layout() {
     local listing; listing=$(tar -tzf "$ART/multi.tar.gz" | grep -v '/$')
-    [[ $listing == $'breast-cancer-logreg/1/model.onnx\nbreast-cancer-logreg/2/model.onnx\nendpoint.yaml' ]]
+    [[ $listing == $'breast-cancer-logreg/1/model.onnx\nbreast-cancer-logreg/2/model.onnx\nbreast-cancer-logreg/model.yaml\nendpoint.yaml' ]]
 }
-check "repository archive holds endpoint.yaml and <model>/<version>/model.onnx" multi_layout
+check "repository archive holds endpoint.yaml, <model>/model.yaml and <model>/<version>/model.onnx" multi_layout
 SM_SINGLE=$WORK/sm-single
 SM_MULTI=$WORK/sm-multi
 check "single archive extracts into an empty dir" extract_like_sagemaker "$ART/single.tar.gz" "$SM_SINGLE"

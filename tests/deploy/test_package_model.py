@@ -95,3 +95,23 @@ def test_usage_errors(tmp_path):
     assert package(tmp_path / "nope.onnx").returncode == 2
     assert package(V1, "--model", f"a/1={V1}").returncode == 2
     assert package("--model", f"a/latest={V1}", "--endpoint", tmp_path / "e.yaml").returncode == 2
+
+
+def test_source_tree_layout_models_and_config(tmp_path):
+    """The repository's own models/ + config/endpoint.yaml (repository: ../models) package as-is."""
+    models = tmp_path / "models" / "breast-cancer-logreg"
+    for version, source in (("1", V1), ("2", V2)):
+        (models / version).mkdir(parents=True)
+        (models / version / "model.onnx").write_bytes(source.read_bytes())
+    (models / "model.yaml").write_text("versions: all\n")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "endpoint.yaml").write_text(ENDPOINT.replace(
+        "endpoint: tandem-demo\n", "endpoint: tandem-demo\nrepository: ../models   # source tree\n"))
+    out = package("--repository", tmp_path / "models", "--endpoint", tmp_path / "config" / "endpoint.yaml",
+                  "-o", tmp_path / "m.tar.gz")
+    assert out.returncode == 0, out.stderr
+    assert "repository set to '.'" in out.stderr
+    files = extract(tmp_path / "m.tar.gz", tmp_path / "x")
+    assert "breast-cancer-logreg/model.yaml" in files
+    endpoint = (tmp_path / "x" / "endpoint.yaml").read_text()
+    assert "repository: .   # source tree\n" in endpoint and "../models" not in endpoint
