@@ -36,14 +36,32 @@ enum PostTransform: Sendable, Equatable {
     var producesProbabilities: Bool { self == .logistic || self == .softmax || self == .softmaxZero }
 
     /// Applies the transform in place to one row of scores (`scores.count >= 2` semantics).
-    /// Invariant: only `row.indices` are touched; the caller owns the buffer for the call.
-    func apply(_ row: UnsafeMutableBufferPointer<Float>) {
+    /// Works on a bounds-checked span, so only the row's own elements can be touched.
+    func apply(_ row: inout MutableSpan<Float>) {
         switch self {
         case .none: return
         case .logistic: for i in row.indices { row[i] = MLMath.logistic(row[i]) }
         case .probit: for i in row.indices { row[i] = MLMath.probit(row[i]) }
-        case .softmax: MLMath.softmax(row)
-        case .softmaxZero: MLMath.softmaxZero(row)
+        case .softmax: MLMath.softmax(&row)
+        case .softmaxZero: MLMath.softmaxZero(&row)
+        }
+    }
+}
+
+extension PostTransform {
+    /// Applies the transform in place to a whole array (one row of scores).
+    func apply(_ row: inout [Float]) {
+        var span = row.mutableSpan
+        apply(&span)
+    }
+
+    /// Applies the transform in place to each `width`-element row of `values` (row-major, `rows` rows).
+    func applyRows(_ values: inout [Float], rows: Int, width: Int) {
+        if self == .none { return }
+        var all = values.mutableSpan
+        for r in 0..<rows {
+            var row = all.extracting((r * width)..<((r + 1) * width))
+            apply(&row)
         }
     }
 }
@@ -72,9 +90,9 @@ enum MLMath {
     static func probit(_ x: Float) -> Float { 1.41421356 * erfInv(2 * x - 1) }
 
     /// Softmax with the row maximum subtracted first.
-    static func softmax(_ row: UnsafeMutableBufferPointer<Float>) {
+    static func softmax(_ row: inout MutableSpan<Float>) {
         var vmax = -Float.greatestFiniteMagnitude
-        for v in row where v > vmax { vmax = v }
+        for i in row.indices where row[i] > vmax { vmax = row[i] }
         var sum: Float = 0
         for i in row.indices {
             let e = expf(row[i] - vmax)
@@ -85,9 +103,9 @@ enum MLMath {
     }
 
     /// Softmax over the non-zero entries; entries within 1e-7 of zero are scaled by e^-max (stay ~0).
-    static func softmaxZero(_ row: UnsafeMutableBufferPointer<Float>) {
+    static func softmaxZero(_ row: inout MutableSpan<Float>) {
         var vmax = -Float.greatestFiniteMagnitude
-        for v in row where v > vmax { vmax = v }
+        for i in row.indices where row[i] > vmax { vmax = row[i] }
         let expNegMax = expf(-vmax)
         var sum: Float = 0
         for i in row.indices {

@@ -48,20 +48,17 @@ struct TreeEnsembleClassifierKernel: Kernel {
         var has = [Bool](repeating: false, count: rows * k)
         var positions = [Int](repeating: 0, count: rows)
         var literal = false
-        // Invariant: x has rows*columns elements (columns >= featureCount, checked above), scores/has
-        // rows*k; each rebased slice is one row.
-        x.withUnsafeBufferPointer { px in
-            scores.withUnsafeMutableBufferPointer { ps in
-                has.withUnsafeMutableBufferPointer { ph in
-                    forest.accumulate(px, rows: rows, columns: columns, targets: k, aggregate: .sum, scores: ps, has: ph)
-                    for r in 0..<rows {
-                        let s = UnsafeMutableBufferPointer(rebasing: ps[(r * k)..<((r + 1) * k)])
-                        let h = UnsafeMutableBufferPointer(rebasing: ph[(r * k)..<((r + 1) * k)])
-                        let (position, isLiteral) = finalize(s, h)
-                        positions[r] = position
-                        literal = literal || isLiteral
-                    }
-                }
+        // Sizes: x has rows*columns elements (columns >= featureCount, checked above), scores/has rows*k.
+        do {
+            var ps = scores.mutableSpan
+            var ph = has.mutableSpan
+            forest.accumulate(x.span, rows: rows, columns: columns, targets: k, aggregate: .sum, scores: &ps, has: &ph)
+            for r in 0..<rows {
+                var s = ps.extracting((r * k)..<((r + 1) * k))
+                var h = ph.extracting((r * k)..<((r + 1) * k))
+                let (position, isLiteral) = finalize(&s, &h)
+                positions[r] = position
+                literal = literal || isLiteral
             }
         }
         var labelTensor = labels.tensor(positions)
@@ -74,7 +71,7 @@ struct TreeEnsembleClassifierKernel: Kernel {
 
     /// Turns one row's summed votes into output scores (in place) and returns the label position,
     /// flagged when onnxruntime would emit the position itself (1/0) instead of the int64 label.
-    private func finalize(_ s: UnsafeMutableBufferPointer<Float>, _ h: UnsafeMutableBufferPointer<Bool>) -> (Int, Bool) {
+    private func finalize(_ s: inout MutableSpan<Float>, _ h: inout MutableSpan<Bool>) -> (Int, Bool) {
         if classCount > 2 {
             for (c, b) in baseValues.prefix(classCount).enumerated() {
                 s[c] = h[c] ? s[c] + b : b
@@ -82,7 +79,7 @@ struct TreeEnsembleClassifierKernel: Kernel {
             }
             var best = -1
             for c in 0..<classCount where h[c] && (best < 0 || s[c] > s[best]) { best = c }
-            transform.apply(s)
+            transform.apply(&s)
             return (max(best, 0), false)
         }
         // Two classes.
@@ -119,7 +116,7 @@ struct TreeEnsembleClassifierKernel: Kernel {
             s[0] = a
             s[1] = b
         } else {
-            transform.apply(s)
+            transform.apply(&s)
         }
         return (label, !binaryCase)
     }
