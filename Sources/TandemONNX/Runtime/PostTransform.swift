@@ -36,14 +36,15 @@ enum PostTransform: Sendable, Equatable {
     var producesProbabilities: Bool { self == .logistic || self == .softmax || self == .softmaxZero }
 
     /// Applies the transform in place to one row of scores (`scores.count >= 2` semantics).
-    /// Works on a bounds-checked span, so only the row's own elements can be touched.
-    func apply(_ row: inout MutableSpan<Float>) {
+    /// Works on the elements `row` of a bounds-checked span (a trap, never a stray write, if `row`
+    /// were out of range).
+    func apply(_ values: inout MutableSpan<Float>, _ row: Range<Int>) {
         switch self {
         case .none: return
-        case .logistic: for i in row.indices { row[i] = MLMath.logistic(row[i]) }
-        case .probit: for i in row.indices { row[i] = MLMath.probit(row[i]) }
-        case .softmax: MLMath.softmax(&row)
-        case .softmaxZero: MLMath.softmaxZero(&row)
+        case .logistic: for i in row { values[i] = MLMath.logistic(values[i]) }
+        case .probit: for i in row { values[i] = MLMath.probit(values[i]) }
+        case .softmax: MLMath.softmax(&values, row)
+        case .softmaxZero: MLMath.softmaxZero(&values, row)
         }
     }
 }
@@ -51,8 +52,9 @@ enum PostTransform: Sendable, Equatable {
 extension PostTransform {
     /// Applies the transform in place to a whole array (one row of scores).
     func apply(_ row: inout [Float]) {
+        let all = 0..<row.count
         var span = row.mutableSpan
-        apply(&span)
+        apply(&span, all)
     }
 
     /// Applies the transform in place to each `width`-element row of `values` (row-major, `rows` rows).
@@ -60,8 +62,7 @@ extension PostTransform {
         if self == .none { return }
         var all = values.mutableSpan
         for r in 0..<rows {
-            var row = all.extracting((r * width)..<((r + 1) * width))
-            apply(&row)
+            apply(&all, (r * width)..<((r + 1) * width))
         }
     }
 }
@@ -90,35 +91,35 @@ enum MLMath {
     static func probit(_ x: Float) -> Float { 1.41421356 * erfInv(2 * x - 1) }
 
     /// Softmax with the row maximum subtracted first.
-    static func softmax(_ row: inout MutableSpan<Float>) {
+    static func softmax(_ values: inout MutableSpan<Float>, _ row: Range<Int>) {
         var vmax = -Float.greatestFiniteMagnitude
-        for i in row.indices where row[i] > vmax { vmax = row[i] }
+        for i in row where values[i] > vmax { vmax = values[i] }
         var sum: Float = 0
-        for i in row.indices {
-            let e = expf(row[i] - vmax)
-            row[i] = e
+        for i in row {
+            let e = expf(values[i] - vmax)
+            values[i] = e
             sum += e
         }
-        for i in row.indices { row[i] /= sum }
+        for i in row { values[i] /= sum }
     }
 
     /// Softmax over the non-zero entries; entries within 1e-7 of zero are scaled by e^-max (stay ~0).
-    static func softmaxZero(_ row: inout MutableSpan<Float>) {
+    static func softmaxZero(_ values: inout MutableSpan<Float>, _ row: Range<Int>) {
         var vmax = -Float.greatestFiniteMagnitude
-        for i in row.indices where row[i] > vmax { vmax = row[i] }
+        for i in row where values[i] > vmax { vmax = values[i] }
         let expNegMax = expf(-vmax)
         var sum: Float = 0
-        for i in row.indices {
-            let v = row[i]
+        for i in row {
+            let v = values[i]
             if v > 0.0000001 || v < -0.0000001 {
                 let e = expf(v - vmax)
-                row[i] = e
+                values[i] = e
                 sum += e
             } else {
-                row[i] = v * expNegMax
+                values[i] = v * expNegMax
             }
         }
-        for i in row.indices { row[i] /= sum }
+        for i in row { values[i] /= sum }
     }
 }
 
