@@ -49,10 +49,10 @@ struct TreeEnsembleClassifierKernel: Kernel {
         var positions = [Int](repeating: 0, count: rows)
         var literal = false
         // Sizes: x has rows*columns elements (columns >= featureCount, checked above), scores/has rows*k.
+        forest.accumulate(x, rows: rows, columns: columns, targets: k, aggregate: .sum, scores: &scores, has: &has)
         do {
             var ps = scores.mutableSpan
             var ph = has.mutableSpan
-            forest.accumulate(x.span, rows: rows, columns: columns, targets: k, aggregate: .sum, scores: &ps, has: &ph)
             for r in 0..<rows {
                 let (position, isLiteral) = finalize(&ps, &ph, row: r * k)
                 positions[r] = position

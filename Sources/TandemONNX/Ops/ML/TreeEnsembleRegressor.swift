@@ -56,11 +56,7 @@ enum TreeScoring {
         let useBase = baseValues.count == targets
         let origin: T = baseValues.count == 1 ? baseValues[0] : 0
         // Sizes: x has rows*columns elements (columns >= featureCount, checked by the caller), y/has rows*targets.
-        do {
-            var py = y.mutableSpan
-            var ph = has.mutableSpan
-            forest.accumulate(x.span, rows: rows, columns: columns, targets: targets, aggregate: aggregate, scores: &py, has: &ph)
-        }
+        forest.accumulate(x, rows: rows, columns: columns, targets: targets, aggregate: aggregate, scores: &y, has: &has)
         for r in 0..<rows {
             for t in 0..<targets {
                 let i = r * targets + t

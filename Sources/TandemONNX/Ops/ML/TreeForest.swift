@@ -124,11 +124,15 @@ struct TreeForest<T: BinaryFloatingPoint & Sendable>: Sendable {
     /// in L1 while the block's rows walk it. Each row still accumulates tree by tree in `T`,
     /// exactly the order (and so the float32 result) of onnxruntime's sequential loop.
     ///
-    /// All reads and writes go through bounds-checked spans. Expected sizes: `x` has
+    /// Votes and inputs go through bounds-checked spans (the tree walks excepted, see `leaf`). Expected sizes: `x` has
     /// `rows*columns` elements with `columns >= featureCount`, `scores`/`has` have
     /// `rows*targets`, vote targets are `< targets` (checked at load), so no check fails.
-    func accumulate(_ x: Span<T>, rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
-                    scores: inout MutableSpan<T>, has: inout MutableSpan<Bool>) {
+    func accumulate(_ input: [T], rows: Int, columns: Int, targets: Int, aggregate: TreeAggregate,
+                    scores scoreArray: inout [T], has hasArray: inout [Bool]) {
+        // Local spans (not `inout` span parameters) so their base addresses stay in registers.
+        let x = input.span
+        var scores = scoreArray.mutableSpan
+        var has = hasArray.mutableSpan
         let additive = aggregate == .sum || aggregate == .average
         let takeMin = aggregate == .min
         let uniform = allPlainLEQ || allPlainLT
@@ -147,7 +151,9 @@ struct TreeForest<T: BinaryFloatingPoint & Sendable>: Sendable {
                     var found = (0, 0, 0, 0)
                     let group: Int
                     if uniform && r + 4 <= blockEnd {
-                        found = leaves4(root: root, x, r * columns, columns, n, lessThan: allPlainLT)
+                        // Literal `lessThan` at each call so the inlined walk has no per-step mode test.
+                        found = allPlainLT ? leaves4(root: root, x, r * columns, columns, n, lessThan: true)
+                                           : leaves4(root: root, x, r * columns, columns, n, lessThan: false)
                         group = 4
                     } else {
                         found.0 = leaf(root: root, x: x, row: r * columns, nodes: n)
