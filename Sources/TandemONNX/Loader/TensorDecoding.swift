@@ -119,16 +119,18 @@ enum TensorDecoding {
     /// Reads `count` little-endian fixed-width values from `raw`.
     private static func littleEndian<Bits: FixedWidthInteger, T>(_ raw: Data, _ count: Int, _ convert: (Bits) -> T) -> [T] {
         let width = MemoryLayout<Bits>.size
-        return raw.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> [T] in
-            // Invariant: the callers checked raw.count == count * width, so every load is in bounds;
-            // loadUnaligned copes with Data's arbitrary alignment.
-            var out: [T] = []
-            out.reserveCapacity(count)
-            for i in 0..<count {
-                let bits = buffer.loadUnaligned(fromByteOffset: i * width, as: Bits.self)
-                out.append(convert(Bits(littleEndian: bits)))
-            }
-            return out
+        // Safe byte assembly: the callers checked raw.count == count * width, so every read is in
+        // bounds; copying into an array first avoids Data's per-subscript index translation.
+        let bytes = [UInt8](raw)
+        let b = bytes.span
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            let start = i * width
+            var bits: Bits = 0
+            for byte in 0..<width { bits |= Bits(truncatingIfNeeded: b[start + byte]) << (8 * byte) }
+            out.append(convert(bits))
         }
+        return out
     }
 }

@@ -36,14 +36,33 @@ enum PostTransform: Sendable, Equatable {
     var producesProbabilities: Bool { self == .logistic || self == .softmax || self == .softmaxZero }
 
     /// Applies the transform in place to one row of scores (`scores.count >= 2` semantics).
-    /// Invariant: only `row.indices` are touched; the caller owns the buffer for the call.
-    func apply(_ row: UnsafeMutableBufferPointer<Float>) {
+    /// Works on the elements `row` of a bounds-checked span (a trap, never a stray write, if `row`
+    /// were out of range).
+    func apply(_ values: inout MutableSpan<Float>, _ row: Range<Int>) {
         switch self {
         case .none: return
-        case .logistic: for i in row.indices { row[i] = MLMath.logistic(row[i]) }
-        case .probit: for i in row.indices { row[i] = MLMath.probit(row[i]) }
-        case .softmax: MLMath.softmax(row)
-        case .softmaxZero: MLMath.softmaxZero(row)
+        case .logistic: for i in row { values[i] = MLMath.logistic(values[i]) }
+        case .probit: for i in row { values[i] = MLMath.probit(values[i]) }
+        case .softmax: MLMath.softmax(&values, row)
+        case .softmaxZero: MLMath.softmaxZero(&values, row)
+        }
+    }
+}
+
+extension PostTransform {
+    /// Applies the transform in place to a whole array (one row of scores).
+    func apply(_ row: inout [Float]) {
+        let all = 0..<row.count
+        var span = row.mutableSpan
+        apply(&span, all)
+    }
+
+    /// Applies the transform in place to each `width`-element row of `values` (row-major, `rows` rows).
+    func applyRows(_ values: inout [Float], rows: Int, width: Int) {
+        if self == .none { return }
+        var all = values.mutableSpan
+        for r in 0..<rows {
+            apply(&all, (r * width)..<((r + 1) * width))
         }
     }
 }
@@ -72,35 +91,35 @@ enum MLMath {
     static func probit(_ x: Float) -> Float { 1.41421356 * erfInv(2 * x - 1) }
 
     /// Softmax with the row maximum subtracted first.
-    static func softmax(_ row: UnsafeMutableBufferPointer<Float>) {
+    static func softmax(_ values: inout MutableSpan<Float>, _ row: Range<Int>) {
         var vmax = -Float.greatestFiniteMagnitude
-        for v in row where v > vmax { vmax = v }
+        for i in row where values[i] > vmax { vmax = values[i] }
         var sum: Float = 0
-        for i in row.indices {
-            let e = expf(row[i] - vmax)
-            row[i] = e
+        for i in row {
+            let e = expf(values[i] - vmax)
+            values[i] = e
             sum += e
         }
-        for i in row.indices { row[i] /= sum }
+        for i in row { values[i] /= sum }
     }
 
     /// Softmax over the non-zero entries; entries within 1e-7 of zero are scaled by e^-max (stay ~0).
-    static func softmaxZero(_ row: UnsafeMutableBufferPointer<Float>) {
+    static func softmaxZero(_ values: inout MutableSpan<Float>, _ row: Range<Int>) {
         var vmax = -Float.greatestFiniteMagnitude
-        for v in row where v > vmax { vmax = v }
+        for i in row where values[i] > vmax { vmax = values[i] }
         let expNegMax = expf(-vmax)
         var sum: Float = 0
-        for i in row.indices {
-            let v = row[i]
+        for i in row {
+            let v = values[i]
             if v > 0.0000001 || v < -0.0000001 {
                 let e = expf(v - vmax)
-                row[i] = e
+                values[i] = e
                 sum += e
             } else {
-                row[i] = v * expNegMax
+                values[i] = v * expNegMax
             }
         }
-        for i in row.indices { row[i] /= sum }
+        for i in row { values[i] /= sum }
     }
 }
 

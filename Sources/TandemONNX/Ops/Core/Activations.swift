@@ -16,8 +16,8 @@ struct ActivationKernel: Kernel {
         let t = try Inputs.tensor(inputs, 0)
         switch t.data {
         case .float(var v):
-            // Invariant: only b.indices are touched.
-            v.withUnsafeMutableBufferPointer { b in
+            do {
+                var b = v.mutableSpan
                 switch function {
                 case .relu: for i in b.indices { b[i] = b[i] < 0 ? 0 : b[i] }
                 case .tanh: for i in b.indices { b[i] = tanhf(b[i]) }

@@ -34,16 +34,15 @@ enum Broadcasting {
             ys.dropLast().allSatisfy({ $0 == 1 }) { c = last } else { return nil }
         guard c > 0 else { return x }
         var result = x
-        result.withUnsafeMutableBufferPointer { r in
-            y.withUnsafeBufferPointer { yb in
-                // Invariant: r.count is a multiple of c (c = r.count, 1 or the last dimension) and yb has c
-                // elements (or exactly r.count when the shapes are equal), so i + j stays in range.
-                guard let R = r.baseAddress, let Y = yb.baseAddress else { return }
-                var i = 0
-                while i < r.count {
-                    if add { for j in 0..<c { R[i + j] += Y[j] } } else { for j in 0..<c { R[i + j] *= Y[j] } }
-                    i += c
-                }
+        do {
+            // r.count is a multiple of c (c = r.count, 1 or the last dimension) and Y has c elements
+            // (or exactly r.count when the shapes are equal), so i + j stays in range.
+            var r = result.mutableSpan
+            let Y = y.span
+            var i = 0
+            while i < r.count {
+                if add { for j in 0..<c { r[i + j] += Y[j] } } else { for j in 0..<c { r[i + j] *= Y[j] } }
+                i += c
             }
         }
         return result

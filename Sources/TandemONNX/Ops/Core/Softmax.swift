@@ -27,18 +27,20 @@ struct SoftmaxKernel: Kernel {
         let inner = coerceTo2D ? 1 : t.shape[(a + 1)...].reduce(1, *)
         switch t.data {
         case .float(var v):
-            v.withUnsafeMutableBufferPointer { Self.softmax($0, outer, length, inner, exp: expf) }
+            var b = v.mutableSpan
+            Self.softmax(&b, outer, length, inner, exp: expf)
             return [.tensor(Tensor(shape: t.shape, data: .float(v)))]
         case .double(var v):
-            v.withUnsafeMutableBufferPointer { Self.softmax($0, outer, length, inner, exp: Foundation.exp) }
+            var b = v.mutableSpan
+            Self.softmax(&b, outer, length, inner, exp: Foundation.exp)
             return [.tensor(Tensor(shape: t.shape, data: .double(v)))]
         default:
             throw KernelError("expects float or double, got tensor(\(t.elementType))")
         }
     }
 
-    /// Invariant: `b` holds `outer * length * inner` elements (the tensor's count), so every index is in range.
-    static func softmax<T: BinaryFloatingPoint>(_ b: UnsafeMutableBufferPointer<T>, _ outer: Int, _ length: Int, _ inner: Int, exp: (T) -> T) {
+    /// `b` holds `outer * length * inner` elements (the tensor's count), so no span bounds check fails.
+    static func softmax<T: BinaryFloatingPoint>(_ b: inout MutableSpan<T>, _ outer: Int, _ length: Int, _ inner: Int, exp: (T) -> T) {
         guard length > 0 else { return }
         for o in 0..<outer {
             for i in 0..<inner {

@@ -60,10 +60,7 @@ struct LinearClassifierKernel: Kernel {
             for e in 1..<targets where scores[r * targets + e] > scores[r * targets + best] { best = e }
             positions[r] = best
         }
-        // Invariant: scores has rows*targets elements; each rebased slice is one row.
-        scores.withUnsafeMutableBufferPointer { b in
-            for r in 0..<rows { transform.apply(UnsafeMutableBufferPointer(rebasing: b[(r * targets)..<((r + 1) * targets)])) }
-        }
+        transform.applyRows(&scores, rows: rows, width: targets)
         return [.tensor(labels.tensor(positions)), .tensor(Tensor(shape: [rows, targets], data: .float(scores)))]
     }
 }

@@ -2,21 +2,16 @@
 enum LinearMath {
     static func scores(_ x: [Float], rows: Int, columns: Int, weights: [Float], intercepts: [Float], targets: Int) -> [Float] {
         var out = [Float](repeating: 0, count: rows * targets)
-        x.withUnsafeBufferPointer { px in
-            weights.withUnsafeBufferPointer { pw in
-                out.withUnsafeMutableBufferPointer { po in
-                    // Invariant: px has rows*columns, pw targets*columns and po rows*targets elements.
-                    guard let X = px.baseAddress, let W = pw.baseAddress, let O = po.baseAddress else { return }
-                    for r in 0..<rows {
-                        let xr = X + r * columns
-                        for e in 0..<targets {
-                            let wr = W + e * columns
-                            var s: Float = 0
-                            for c in 0..<columns { s += xr[c] * wr[c] }
-                            O[r * targets + e] = s + (intercepts.isEmpty ? 0 : intercepts[e])
-                        }
-                    }
-                }
+        // Sizes: x has rows*columns, weights targets*columns and out rows*targets elements.
+        let X = x.span, W = weights.span
+        var O = out.mutableSpan
+        for r in 0..<rows {
+            let xr = r * columns
+            for e in 0..<targets {
+                let wr = e * columns
+                var s: Float = 0
+                for c in 0..<columns { s += X[xr + c] * W[wr + c] }
+                O[r * targets + e] = s + (intercepts.isEmpty ? 0 : intercepts[e])
             }
         }
         return out

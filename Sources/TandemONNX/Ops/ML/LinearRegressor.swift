@@ -33,10 +33,7 @@ struct LinearRegressorKernel: Kernel {
         guard columns == features else { throw KernelError("input has \(columns) features, the model expects \(features)") }
         var y = LinearMath.scores(x, rows: rows, columns: columns, weights: weights, intercepts: intercepts, targets: targets)
         if transform != .none {
-            // Invariant: y has rows*targets elements; each rebased slice is one row.
-            y.withUnsafeMutableBufferPointer { b in
-                for r in 0..<rows { transform.apply(UnsafeMutableBufferPointer(rebasing: b[(r * targets)..<((r + 1) * targets)])) }
-            }
+            transform.applyRows(&y, rows: rows, width: targets)
         }
         return [.tensor(Tensor(shape: [rows, targets], data: .float(y)))]
     }

@@ -18,25 +18,26 @@ struct NormalizerKernel: Kernel {
 
     func run(_ inputs: [Value?]) throws(KernelError) -> [Value] {
         var (x, rows, columns, shape) = try Inputs.floatMatrix(inputs)
-        x.withUnsafeMutableBufferPointer { b in
+        do {
+            var b = x.mutableSpan
             for r in 0..<rows {
-                let row = UnsafeMutableBufferPointer(rebasing: b[(r * columns)..<((r + 1) * columns)])
+                let row = (r * columns)..<((r + 1) * columns)
                 var divisor: Float = 0
                 switch norm {
                 case .max:
                     var m = -Float.greatestFiniteMagnitude
-                    for v in row where v > m { m = v }
+                    for i in row where b[i] > m { m = b[i] }
                     divisor = columns == 0 ? 0 : m
                 case .l1:
-                    for v in row { divisor += abs(v) }
+                    for i in row { divisor += abs(b[i]) }
                 case .l2:
-                    for v in row { divisor += v * v }
+                    for i in row { divisor += b[i] * b[i] }
                     divisor = divisor.squareRoot()
                 }
                 if divisor == 0 {
-                    for i in row.indices { row[i] = 0 }
+                    for i in row { b[i] = 0 }
                 } else {
-                    for i in row.indices { row[i] /= divisor }
+                    for i in row { b[i] /= divisor }
                 }
             }
         }

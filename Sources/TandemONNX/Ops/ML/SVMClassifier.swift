@@ -91,7 +91,7 @@ struct SVMClassifierKernel: Kernel {
                 for c in 1..<k where scores[r * k + c] > scores[r * k + best] { best = c }
                 positions[r] = chooseBinary(maxWeight: scores[r * k + best], maxClass: best, haveProba: false)
                 var row = Array(scores[(r * k)..<((r + 1) * k)])
-                row.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
+                transform.apply(&row)
                 for c in 0..<k { z[r * width + c] = row[c] }
             }
             return [.tensor(labels.tensor(positions)), .tensor(Tensor(shape: [rows, width], data: .float(z)))]
@@ -125,7 +125,7 @@ struct SVMClassifierKernel: Kernel {
             for c in 1..<k where votes[c] > votes[best] { best = c }
             if !probA.isEmpty {
                 var probabilities = Self.coupledProbabilities(decisions, probA, probB, k)
-                probabilities.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
+                transform.apply(&probabilities)
                 for c in 0..<k { z[r * width + c] = probabilities[c] }
                 positions[r] = pairs == 1 ? chooseBinary(maxWeight: 0, maxClass: best, haveProba: true) : best
             } else if k == 2 {
@@ -136,7 +136,7 @@ struct SVMClassifierKernel: Kernel {
                 positions[r] = chooseBinary(maxWeight: 0, maxClass: best, haveProba: false)
             } else {
                 var row = decisions
-                row.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
+                transform.apply(&row)
                 for c in 0..<pairs { z[r * width + c] = row[c] }
                 positions[r] = best
             }

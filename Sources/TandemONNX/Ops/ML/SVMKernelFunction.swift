@@ -29,29 +29,27 @@ struct SVMKernelFunction: Sendable {
     /// to the dot product in LINEAR mode (onnxruntime's GEMM bias).
     func evaluate(_ x: [Float], rows: Int, features: Int, vectors: [Float], vectorCount: Int, linearConstant: Float = 0) -> [Float] {
         var out = [Float](repeating: 0, count: rows * vectorCount)
-        x.withUnsafeBufferPointer { px in
-            vectors.withUnsafeBufferPointer { pv in
-                // Invariant: px has rows*features and pv vectorCount*features elements (checked by callers).
-                guard let X = px.baseAddress, let V = pv.baseAddress else { return }
-                for r in 0..<rows {
-                    let xr = X + r * features
-                    for v in 0..<vectorCount {
-                        let vr = V + v * features
-                        var s: Float = 0
-                        if kind == .rbf {
-                            for f in 0..<features { let d = xr[f] - vr[f]; s += d * d }
-                            out[r * vectorCount + v] = expf(-gamma * s)
-                            continue
-                        }
-                        for f in 0..<features { s += xr[f] * vr[f] }
-                        switch kind {
-                        case .linear: out[r * vectorCount + v] = s + linearConstant
-                        case .poly:
-                            let base = gamma * s + coef0
-                            out[r * vectorCount + v] = degree == 2 ? base * base : (degree == 3 ? base * base * base : powf(base, degree))
-                        case .sigmoid: out[r * vectorCount + v] = tanhf(gamma * s + coef0)
-                        case .rbf: break
-                        }
+        do {
+            // Sizes: x has rows*features and vectors vectorCount*features elements (checked by callers).
+            let xs = x.span, vs = vectors.span
+            for r in 0..<rows {
+                let xr = xs.extracting((r * features)..<((r + 1) * features))
+                for v in 0..<vectorCount {
+                    let vr = vs.extracting((v * features)..<((v + 1) * features))
+                    var s: Float = 0
+                    if kind == .rbf {
+                        for f in 0..<features { let d = xr[f] - vr[f]; s += d * d }
+                        out[r * vectorCount + v] = expf(-gamma * s)
+                        continue
+                    }
+                    for f in 0..<features { s += xr[f] * vr[f] }
+                    switch kind {
+                    case .linear: out[r * vectorCount + v] = s + linearConstant
+                    case .poly:
+                        let base = gamma * s + coef0
+                        out[r * vectorCount + v] = degree == 2 ? base * base : (degree == 3 ? base * base * base : powf(base, degree))
+                    case .sigmoid: out[r * vectorCount + v] = tanhf(gamma * s + coef0)
+                    case .rbf: break
                     }
                 }
             }

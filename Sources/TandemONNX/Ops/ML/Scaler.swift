@@ -24,13 +24,13 @@ struct ScalerKernel: Kernel {
             for i in x.indices { x[i] = (x[i] - o) * s }
         } else {
             guard columns == offset.count else { throw KernelError("input has \(columns) columns but offset/scale have \(offset.count)") }
-            // Invariant: b.count is a multiple of columns, so i + j < b.count.
-            x.withUnsafeMutableBufferPointer { b in
-                var i = 0
-                while i < b.count {
-                    for j in 0..<columns { b[i + j] = (b[i + j] - offset[j]) * scale[j] }
-                    i += columns
-                }
+            // x.count is a multiple of columns, so i + j < x.count (spans check it anyway).
+            var b = x.mutableSpan
+            let o = offset.span, s = scale.span
+            var i = 0
+            while i < b.count {
+                for j in 0..<columns { b[i + j] = (b[i + j] - o[j]) * s[j] }
+                i += columns
             }
         }
         return [.tensor(Tensor(shape: shape, data: .float(x)))]

@@ -48,20 +48,15 @@ struct TreeEnsembleClassifierKernel: Kernel {
         var has = [Bool](repeating: false, count: rows * k)
         var positions = [Int](repeating: 0, count: rows)
         var literal = false
-        // Invariant: x has rows*columns elements (columns >= featureCount, checked above), scores/has
-        // rows*k; each rebased slice is one row.
-        x.withUnsafeBufferPointer { px in
-            scores.withUnsafeMutableBufferPointer { ps in
-                has.withUnsafeMutableBufferPointer { ph in
-                    forest.accumulate(px, rows: rows, columns: columns, targets: k, aggregate: .sum, scores: ps, has: ph)
-                    for r in 0..<rows {
-                        let s = UnsafeMutableBufferPointer(rebasing: ps[(r * k)..<((r + 1) * k)])
-                        let h = UnsafeMutableBufferPointer(rebasing: ph[(r * k)..<((r + 1) * k)])
-                        let (position, isLiteral) = finalize(s, h)
-                        positions[r] = position
-                        literal = literal || isLiteral
-                    }
-                }
+        // Sizes: x has rows*columns elements (columns >= featureCount, checked above), scores/has rows*k.
+        forest.accumulate(x, rows: rows, columns: columns, targets: k, aggregate: .sum, scores: &scores, has: &has)
+        do {
+            var ps = scores.mutableSpan
+            var ph = has.mutableSpan
+            for r in 0..<rows {
+                let (position, isLiteral) = finalize(&ps, &ph, row: r * k)
+                positions[r] = position
+                literal = literal || isLiteral
             }
         }
         var labelTensor = labels.tensor(positions)
@@ -72,36 +67,36 @@ struct TreeEnsembleClassifierKernel: Kernel {
         return [.tensor(labelTensor), .tensor(Tensor(shape: [rows, k], data: .float(scores)))]
     }
 
-    /// Turns one row's summed votes into output scores (in place) and returns the label position,
+    /// Turns the summed votes of the row starting at `o` (`classCount` wide) into output scores (in place) and returns the label position,
     /// flagged when onnxruntime would emit the position itself (1/0) instead of the int64 label.
-    private func finalize(_ s: UnsafeMutableBufferPointer<Float>, _ h: UnsafeMutableBufferPointer<Bool>) -> (Int, Bool) {
+    private func finalize(_ s: inout MutableSpan<Float>, _ h: inout MutableSpan<Bool>, row o: Int) -> (Int, Bool) {
         if classCount > 2 {
             for (c, b) in baseValues.prefix(classCount).enumerated() {
-                s[c] = h[c] ? s[c] + b : b
-                h[c] = true
+                s[o + c] = h[o + c] ? s[o + c] + b : b
+                h[o + c] = true
             }
             var best = -1
-            for c in 0..<classCount where h[c] && (best < 0 || s[c] > s[best]) { best = c }
-            transform.apply(s)
+            for c in 0..<classCount where h[o + c] && (best < 0 || s[o + c] > s[o + best]) { best = c }
+            transform.apply(&s, o..<(o + classCount))
             return (max(best, 0), false)
         }
         // Two classes.
         var single = false  // only one score column survives (it is then expanded to two)
         if baseValues.count == 2 {
-            if h[1] {
-                s[1] = baseValues[1] + s[0]
-                s[0] = -s[1]
+            if h[o + 1] {
+                s[o + 1] = baseValues[1] + s[o + 0]
+                s[o + 0] = -s[o + 1]
             } else {
-                s[1] += baseValues[1]
-                s[0] += baseValues[0]
+                s[o + 1] += baseValues[1]
+                s[o + 0] += baseValues[0]
             }
         } else if baseValues.count == 1 {
-            s[0] += baseValues[0]
-            single = !h[1]
+            s[o + 0] += baseValues[0]
+            single = !h[o + 1]
         } else {
-            single = !h[1]
+            single = !h[o + 1]
         }
-        let positive: Float = h[1] && !single ? s[1] : (h[0] ? s[0] : 0)
+        let positive: Float = h[o + 1] && !single ? s[o + 1] : (h[o + 0] ? s[o + 0] : 0)
         let label: Int
         var expansion = BinaryExpansion.negate
         if binaryCase {
@@ -115,11 +110,11 @@ struct TreeEnsembleClassifierKernel: Kernel {
             label = positive > 0 ? 1 : 0
         }
         if single {
-            let (a, b) = expansion.columns(s[0], transform)
-            s[0] = a
-            s[1] = b
+            let (a, b) = expansion.columns(s[o + 0], transform)
+            s[o + 0] = a
+            s[o + 1] = b
         } else {
-            transform.apply(s)
+            transform.apply(&s, o..<(o + classCount))
         }
         return (label, !binaryCase)
     }

@@ -55,30 +55,24 @@ enum TreeScoring {
         let trees = T(forest.treeCount)
         let useBase = baseValues.count == targets
         let origin: T = baseValues.count == 1 ? baseValues[0] : 0
-        // Invariant: x has rows*columns elements (columns >= featureCount, checked by the caller), y/has rows*targets.
-        x.withUnsafeBufferPointer { px in
-            y.withUnsafeMutableBufferPointer { py in
-                has.withUnsafeMutableBufferPointer { ph in
-                    forest.accumulate(px, rows: rows, columns: columns, targets: targets, aggregate: aggregate, scores: py, has: ph)
+        // Sizes: x has rows*columns elements (columns >= featureCount, checked by the caller), y/has rows*targets.
+        forest.accumulate(x, rows: rows, columns: columns, targets: targets, aggregate: aggregate, scores: &y, has: &has)
+        for r in 0..<rows {
+            for t in 0..<targets {
+                let i = r * targets + t
+                let base: T = targets == 1 ? origin : (useBase ? baseValues[t] : 0)
+                switch aggregate {
+                case .sum: y[i] = y[i] + base
+                case .average: y[i] = y[i] / trees + base
+                case .min, .max: y[i] = has[i] ? y[i] + base : base
                 }
-                for r in 0..<rows {
-                    for t in 0..<targets {
-                        let i = r * targets + t
-                        let base: T = targets == 1 ? origin : (useBase ? baseValues[t] : 0)
-                        switch aggregate {
-                        case .sum: py[i] = py[i] + base
-                        case .average: py[i] = py[i] / trees + base
-                        case .min, .max: py[i] = has[i] ? py[i] + base : base
-                        }
-                    }
-                    if targets == 1 {
-                        if transform == .probit { py[r] = T(MLMath.probit(Float(py[r]))) }
-                    } else if transform != .none {
-                        var row = (0..<targets).map { Float(py[r * targets + $0]) }
-                        row.withUnsafeMutableBufferPointer { transform.apply($0) }  // whole local array
-                        for t in 0..<targets { py[r * targets + t] = T(row[t]) }
-                    }
-                }
+            }
+            if targets == 1 {
+                if transform == .probit { y[r] = T(MLMath.probit(Float(y[r]))) }
+            } else if transform != .none {
+                var row = (0..<targets).map { Float(y[r * targets + $0]) }
+                transform.apply(&row)
+                for t in 0..<targets { y[r * targets + t] = T(row[t]) }
             }
         }
         return y
