@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-10}
-LOOPS=${TANDEM_LOOPS:-1}
+LOOPS=${TANDEM_LOOPS:-2}
 WORKERS=${TANDEM_WORKERS:-$(nproc)}
 OUT=bench/results
 mkdir -p "$OUT"

@@ -9,8 +9,14 @@ public struct ServerSettings: Sendable {
     public var port = 8080
     /// Inference threads: `--workers`, `SAGEMAKER_MODEL_SERVER_WORKERS`, else the number of cores.
     public var workers = ProcessInfo.processInfo.activeProcessorCount
-    /// Event-loop threads.
-    public var loops = 1
+    /// Event-loop threads: two on small machines (measured faster than one on 2 cores, see
+    /// docs/performance.md), a quarter of the cores on large ones.
+    public var loops = ServerSettings.defaultLoops(cores: ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The default number of event loops for a machine with `cores` cores.
+    public static func defaultLoops(cores: Int) -> Int {
+        max(1, min(cores, max(2, cores / 4)))
+    }
     /// Request body limit: 25 MiB, or `SAGEMAKER_MAX_PAYLOAD_IN_MB`.
     public var maxBodyBytes = 25 << 20
     /// Request deadline: 60 s, or `SAGEMAKER_MODEL_SERVER_TIMEOUT` (seconds).

@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Inference worker threads (default: $SAGEMAKER_MODEL_SERVER_WORKERS, else the number of cores).")
     var workers: Int?
 
-    @Option(help: "Event-loop threads that accept connections and parse HTTP.")
+    @Option(help: "Event-loop threads that accept connections and parse HTTP (default: 2, or a quarter of the cores when there are more than 8).")
     var loops: Int?
 
     @Option(help: "Queued requests per variant before answering 503.")
