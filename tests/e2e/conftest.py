@@ -35,7 +35,9 @@ class Server:
     """A running tandem process."""
 
     def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
-                 wait_ready: bool = True, startup_timeout: float = 30.0):
+                 wait_ready: bool = True, startup_timeout: float = 30.0, argv: list[str] | None = None):
+        """`args` follow `serve --host 127.0.0.1 --port 0`; `argv`, when given, replaces the whole
+        command line after the binary (to test how flags and the environment choose the port)."""
         full_env = dict(os.environ)
         # Keep the process away from SageMaker paths unless a test opts in.
         for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
@@ -43,11 +45,15 @@ class Server:
         full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
         if env:
             full_env.update(env)
-        self.args = [tandem_binary(), "serve", "--host", "127.0.0.1", "--port", "0", *args]
+        if argv is not None:
+            self.args = [tandem_binary(), *argv]
+        else:
+            self.args = [tandem_binary(), "serve", "--host", "127.0.0.1", "--port", "0", *args]
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=full_env, cwd=cwd or str(REPO), text=True)
         self.pid = self.proc.pid
         self.stderr_lines: list[str] = []
+        self.listening_line = ""
         self.port = self._read_port(startup_timeout)
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         threading.Thread(target=self._drain_stdout, daemon=True).start()
@@ -64,6 +70,7 @@ class Server:
                 raise RuntimeError(f"tandem exited before listening (code {self.proc.poll()}): {err}")
             match = re.search(r"listening on [^ ]+:(\d+)", line)
             if match:
+                self.listening_line = line
                 return int(match.group(1))
         raise RuntimeError("tandem did not print its port in time")
 
@@ -507,37 +514,7 @@ class CommandServer(Server):
 
     def __init__(self, argv: list[str], env: dict[str, str] | None = None, wait_ready: bool = True,
                  startup_timeout: float = 30.0):
-        full_env = dict(os.environ)
-        for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
-            full_env.pop(name, None)
-        full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
-        if env:
-            full_env.update(env)
-        self.args = [tandem_binary(), *argv]
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=full_env, cwd=str(REPO), text=True)
-        self.pid = self.proc.pid
-        self.stderr_lines = []
-        self.listening_line = ""
-        self.port = self._read_port(startup_timeout)
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
-        threading.Thread(target=self._drain_stdout, daemon=True).start()
-        if wait_ready:
-            self.wait_ready(startup_timeout)
-
-    def _read_port(self, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        assert self.proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                err = self.proc.stderr.read() if self.proc.stderr else ""
-                raise RuntimeError(f"tandem exited before listening (code {self.proc.poll()}): {err}")
-            match = re.search(r"listening on [^ ]+:(\d+)", line)
-            if match:
-                self.listening_line = line
-                return int(match.group(1))
-        raise RuntimeError("tandem did not print its port in time")
+        super().__init__([], env=env, wait_ready=wait_ready, startup_timeout=startup_timeout, argv=argv)
 
 
 @pytest.fixture

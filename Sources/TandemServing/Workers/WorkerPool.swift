@@ -158,14 +158,7 @@ public final class WorkerPool: @unchecked Sendable {
         condition.unlock()
         let remaining = max(0, (deadline - .now).seconds)
         if finished.wait(timeout: .now() + remaining) == .timedOut {
-            condition.lock()
-            var dropped: [WorkerJob] = []
-            for lane in lanes {
-                dropped.append(contentsOf: lane.queue)
-                lane.queue.removeAll()
-            }
-            condition.unlock()
-            for job in dropped { job.drop(.shuttingDown) }
+            dropQueued()
         }
         condition.lock()
         state = .stopped
