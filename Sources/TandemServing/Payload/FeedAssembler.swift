@@ -101,6 +101,12 @@ struct FeedAssembler {
             columns[index] = .string(values)
             return
         }
+        if case .float(var values) = columns[index], let value = DecimalFloat.parse(body, cell) {
+            columns[index] = .float([])
+            values.append(value)
+            columns[index] = .float(values)
+            return
+        }
         // Numbers and booleans are short: the String stays in its inline (no allocation) form.
         let text = String(decoding: body[cell], as: UTF8.self)
         switch columns[index] {
