@@ -56,3 +56,16 @@ def test_target_header_name_is_case_insensitive(start_server, tmp_repo):
         status, headers, _ = server.invoke("1.0", headers={name: "challenger"})
         assert status == 200
         assert headers["x-amzn-invoked-production-variant"] == "challenger"
+
+
+def test_routing_facts_travel_in_custom_attributes(start_server, tmp_repo):
+    # Behind SageMaker only InvokedProductionVariant and CustomAttributes reach the client.
+    write_synthetic(tmp_repo, "fast", 1, features=1)
+    config = write_endpoint(tmp_repo, [{"name": "control", "model": "fast", "version": 1}],
+                            sticky={"header": "X-User-Id"})
+    server = start_server(["--config", str(config)])
+    status, headers, _ = server.invoke("1.0", headers={"X-User-Id": "alice"})
+    assert status == 200
+    assert headers["x-amzn-sagemaker-custom-attributes"] == "variant=control,model=fast/1,routing=sticky"
+    status, headers, _ = server.invoke("1.0", headers={"X-Amzn-SageMaker-Target-Variant": "control"})
+    assert headers["x-amzn-sagemaker-custom-attributes"] == "variant=control,model=fast/1,routing=target"

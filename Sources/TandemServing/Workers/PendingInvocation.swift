@@ -108,6 +108,9 @@ final class PendingInvocation: Sendable {
             ("X-Amzn-Invoked-Production-Variant", variant.name),
             ("X-Tandem-Routing", rule.rawValue),
             ("X-Tandem-Model", variant.modelID.description),
+            // SageMaker passes only CustomAttributes (and the invoked variant) back to its clients, so the
+            // routing facts travel there too.
+            ("X-Amzn-SageMaker-Custom-Attributes", "variant=\(variant.name),model=\(variant.modelID),routing=\(rule.rawValue)"),
         ]
         all.append(contentsOf: headers)
         respond(InvocationResponse(status: status, contentType: contentType, body: body, headers: all, errorCode: code))
