@@ -74,31 +74,35 @@ final class PendingInvocation: Sendable {
         // Whole milliseconds first, so 0.3 s reads "0.3", not "0.30000000000000004".
         let millis = variant.timeout.components.seconds * 1000 + variant.timeout.components.attoseconds / 1_000_000_000_000_000
         let seconds = Double(millis) / 1000
-        let wasSettled = settled.load(ordering: .acquiring)
-        settle(
+        let answered = settle(
             status: 504, code: "deadline_exceeded",
             message: "the request's deadline of \(seconds) s passed \(where_) on variant '\(variant.name)'", extra: [])
-        if !wasSettled {
+        if answered {
             logger.warning("deadline exceeded", metadata: ["request_id": "\(request.requestID)", "variant": "\(variant.name)"])
         }
     }
 
-    /// Answers with the one JSON error shape.
+    /// Answers with the one JSON error shape; false when the request was already answered.
+    @discardableResult
     func settle(
         status: Int, code: String, message: String, extra: [(String, String)], headers: [(String, String)] = [],
         modelTime: Duration? = nil, modelFailed: Bool = false
-    ) {
+    ) -> Bool {
         settle(
             status: status, contentType: "application/json",
             body: ErrorBody.json(code: code, message: message, requestID: request.requestID, extra: extra),
             headers: headers, modelTime: modelTime, modelFailed: modelFailed, code: code)
     }
 
+    /// The one place a request ends: true when this call answered it, false when something else had.
+    @discardableResult
     private func settle(
         status: Int, contentType: String, body: [UInt8], headers: [(String, String)], modelTime: Duration?,
         modelFailed: Bool, code: String?
-    ) {
-        guard settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+    ) -> Bool {
+        guard settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return false
+        }
         timer.withLock { $0?.cancel(); $0 = nil }
         let total = ContinuousClock.now - request.receivedAt
         variant.metrics.requestFinished(
@@ -114,5 +118,6 @@ final class PendingInvocation: Sendable {
         ]
         all.append(contentsOf: headers)
         respond(InvocationResponse(status: status, contentType: contentType, body: body, headers: all, errorCode: code))
+        return true
     }
 }
