@@ -31,6 +31,18 @@ def tandem_binary() -> str:
     return path
 
 
+def tandem_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a test's tandem process runs with: this one, minus the SageMaker paths (a test
+    opts in by passing them in `extra`), quiet logging unless asked otherwise."""
+    env = dict(os.environ)
+    for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
+        env.pop(name, None)
+    env.setdefault("TANDEM_LOG_LEVEL", "warning")
+    if extra:
+        env.update(extra)
+    return env
+
+
 class Server:
     """A running tandem process."""
 
@@ -38,13 +50,7 @@ class Server:
                  wait_ready: bool = True, startup_timeout: float = 30.0, argv: list[str] | None = None):
         """`args` follow `serve --host 127.0.0.1 --port 0`; `argv`, when given, replaces the whole
         command line after the binary (to test how flags and the environment choose the port)."""
-        full_env = dict(os.environ)
-        # Keep the process away from SageMaker paths unless a test opts in.
-        for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
-            full_env.pop(name, None)
-        full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
-        if env:
-            full_env.update(env)
+        full_env = tandem_env(env)
         if argv is not None:
             self.args = [tandem_binary(), *argv]
         else:
@@ -447,13 +453,7 @@ def assert_serving(server: Server):
 
 def run_tandem(*args: str, env: dict[str, str] | None = None, timeout: float = 30.0) -> subprocess.CompletedProcess:
     """Runs `tandem <args>` to completion (for CLI subcommands and failing starts)."""
-    full_env = dict(os.environ)
-    for name in ("SM_MODEL_DIR", "SAGEMAKER_BIND_TO_PORT"):
-        full_env.pop(name, None)
-    full_env.setdefault("TANDEM_LOG_LEVEL", "warning")
-    if env:
-        full_env.update(env)
-    return subprocess.run([tandem_binary(), *args], capture_output=True, text=True, env=full_env,
+    return subprocess.run([tandem_binary(), *args], capture_output=True, text=True, env=tandem_env(env),
                           cwd=str(REPO), timeout=timeout)
 
 
