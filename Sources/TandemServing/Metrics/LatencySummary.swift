@@ -36,11 +36,3 @@ public struct LatencySummary: Sendable, Equatable {
     public var p99: UInt64
     public var max: UInt64
 }
-
-extension Duration {
-    /// Whole microseconds, rounded up.
-    var microsecondsRoundedUp: Int64 {
-        let (seconds, atto) = components
-        return seconds * 1_000_000 + (atto + 999_999_999_999) / 1_000_000_000_000
-    }
-}

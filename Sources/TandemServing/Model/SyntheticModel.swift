@@ -119,11 +119,3 @@ public struct SyntheticModel: InferenceModel {
 private func blackHole(_ value: Double) {
     if value.isNaN { print("", terminator: "") }
 }
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) * 1e-18
-    }
-}
