@@ -95,6 +95,8 @@ extension EventLoop {
 
     /// Calls `handler` on this loop's thread whenever `signal` arrives (e.g. SIGTERM). Any thread.
     /// libevent delivers signals to one base per process: watch all signals on one loop.
+    /// Returns once the watch is installed, so a signal sent after this call can no longer take the default action
+    /// (which for SIGHUP or SIGUSR2 would end the process).
     public func watchSignal(_ signal: Int32, _ handler: @escaping @Sendable (Int32) -> Void) {
         let install: @Sendable () -> Void = { [self] in
             // Retained for libevent's callback argument; released with the event (loop deinit or failure below).
@@ -113,6 +115,6 @@ extension EventLoop {
             }
             loopBoundSignalEvents.append((event, box))
         }
-        if inEventLoop { install() } else { execute(install) }
+        executeAndWait(install)
     }
 }

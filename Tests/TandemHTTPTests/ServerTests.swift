@@ -267,22 +267,29 @@ struct ServerTests {
     @Test func gracefulShutdownLetsInFlightRequestFinish() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
+        let responder = TestResponder()
         let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
-                                responder: TestResponder(), logger: logger)
+                                responder: responder, logger: logger)
         let port = try server.start()
         let idle = try TestClient(port: port)
         try idle.send("GET / HTTP/1.1\r\n\r\n")
         _ = try idle.readResponse()
         let busy = try TestClient(port: port)
-        try busy.send("POST /delay/300 HTTP/1.1\r\nContent-Length: 4\r\n\r\nslow")
-        #expect(await eventually { server.inFlightCount == 1 })
+        try busy.send("POST /hold HTTP/1.1\r\nContent-Length: 4\r\n\r\nslow")
+        #expect(await eventually { responder.held.withLock { $0.count } == 1 })
+        let writer = try #require(responder.held.withLock { $0.first })
         let waiter = Task { await server.waitUntilShutdown() }
         let shutdown = Task { await server.shutdown(gracePeriod: .seconds(5)) }
+        // Draining has begun once the idle keep-alive connection is closed; only then does the held request
+        // answer, so its response must say `Connection: close` however slowly the shutdown task got scheduled.
+        #expect(idle.waitForClose())
+        #expect(server.inFlightCount == 1)
+        writer.send(HTTPResponse(status: 200, body: Array("slow".utf8)))
         let response = try busy.readResponse()
         #expect(response.status == 200)
         #expect(response.bodyString == "slow")
         #expect(response.header("connection") == "close")
-        #expect(idle.waitForClose())
+        responder.held.withLock { $0.removeAll() }
         await shutdown.value
         await waiter.value
         #expect(server.connectionCount == 0)
@@ -326,7 +333,9 @@ struct EventLoopTests {
         loop.schedule(after: .milliseconds(10)) { fired.add(1, ordering: .relaxed) }
         let cancelled = loop.schedule(after: .milliseconds(50)) { fired.add(100, ordering: .relaxed) }
         cancelled.cancel()
-        try await Task.sleep(for: .milliseconds(150))
+        #expect(await eventually { fired.load(ordering: .relaxed) >= 1 })
+        // Past the cancelled timer's due time: it must not have fired.
+        try await Task.sleep(for: .milliseconds(100))
         #expect(fired.load(ordering: .relaxed) == 1)
     }
 
@@ -336,7 +345,6 @@ struct EventLoopTests {
         defer { loop.stop() }
         let got = Atomic<Int32>(0)
         loop.watchSignal(SIGUSR2) { got.store($0, ordering: .relaxed) }
-        try await Task.sleep(for: .milliseconds(20))
         kill(getpid(), SIGUSR2)
         #expect(await eventually { got.load(ordering: .relaxed) == SIGUSR2 })
     }
