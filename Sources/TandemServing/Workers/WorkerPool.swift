@@ -173,6 +173,9 @@ public final class WorkerPool: @unchecked Sendable {
         while true {
             if let (lane, job) = nextJob() {
                 lane.running += 1
+                // Pass the baton: wake an idle worker only when work is left for it. (Waking one after every
+                // job, work or not, cost a futex wake and two context switches per request under load.)
+                if idle > 0, lanes.contains(where: { !$0.queue.isEmpty }) { condition.signal() }
                 condition.unlock()
                 execute(job)
                 condition.lock()
@@ -180,8 +183,8 @@ public final class WorkerPool: @unchecked Sendable {
                 if lane.retired && lane.queue.isEmpty && lane.running == 0 {
                     lanes.removeAll { $0 === lane }
                 }
-                // A finished job may free a reserved slot another worker is waiting for.
-                if idle > 0 { condition.signal() }
+                // A job held back by a cap or a reservation that this one's end freed is picked up by this
+                // worker's next `nextJob()` (eligibility does not depend on which worker asks).
                 continue
             }
             if case .stopping = state, lanes.allSatisfy({ $0.queue.isEmpty }) { break }
