@@ -19,6 +19,14 @@ enum ASCII {
         return true
     }
 
+    /// Whether `value` starts with `lowercasePrefix`, ignoring ASCII case in `value`.
+    static func hasPrefixIgnoringCase(_ value: String, _ lowercasePrefix: String) -> Bool {
+        let x = value.utf8, y = lowercasePrefix.utf8
+        guard x.count >= y.count else { return false }
+        for (p, q) in zip(x, y) where lower(p) != q { return false }
+        return true
+    }
+
     /// Case-insensitive equality of bytes with a lowercase ASCII literal.
     @inline(__always)
     static func equalsIgnoringCase(_ a: Span<UInt8>, _ lowercase: String) -> Bool {

@@ -118,7 +118,7 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         context.inFlight.subtract(1, ordering: .relaxed)
         let close = !writer.keepAlive || loopState.draining || HTTPResponseEncoder.requestsClose(response)
         let head = HTTPResponseEncoder.encodeHead(response, requestID: writer.requestID, close: close,
-                                                  keepAlive10: writer.isHTTP10 && !close)
+                                                  keepAlive10: writer.isHTTP10 && !close, date: loopState.dateHeader())
         let sendBody = !writer.isHeadRequest && HTTPResponseEncoder.allowsBody(response.status)
         connection.write(head, sendBody ? response.body : [])
         if close {
@@ -141,7 +141,8 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         ])
         let response = HTTPResponse.jsonError(status: error.status, code: error.code, message: error.message,
                                               requestID: id, extra: error.extraJSON)
-        let head = HTTPResponseEncoder.encodeHead(response, requestID: id, close: true, keepAlive10: false)
+        let head = HTTPResponseEncoder.encodeHead(response, requestID: id, close: true, keepAlive10: false,
+                                                  date: loopState.dateHeader())
         connection.write(head, response.body)
         closing = true
         stash = []

@@ -317,7 +317,7 @@ struct HTTPRequestParser {
         }
         let versionMinor = Int(versionBytes[7] - UInt8(ascii: "0"))
         let method = HTTPMethod(bytes: methodBytes)
-        let target = ASCII.string(targetBytes)
+        let target = Self.originForm(ASCII.string(targetBytes))
 
         // Header fields.
         var headers = HTTPHeaders()
@@ -467,4 +467,24 @@ struct HTTPRequestParser {
         state = .chunkData(remaining: size)
         return nil
     }
+
+    /// RFC 9112 3.2.2: a server must accept the absolute form (`http://host:8080/ping?x`) as well as the origin
+    /// form (`/ping?x`); routes see the origin form. Other targets (`*`, authority form) pass unchanged.
+    static func originForm(_ target: String) -> String {
+        guard let first = target.utf8.first, first != UInt8(ascii: "/") else { return target }
+        let schemeLength: Int
+        if ASCII.hasPrefixIgnoringCase(target, "http://") {
+            schemeLength = 7
+        } else if ASCII.hasPrefixIgnoringCase(target, "https://") {
+            schemeLength = 8
+        } else {
+            return target
+        }
+        let afterScheme = target.utf8.index(target.utf8.startIndex, offsetBy: schemeLength)
+        guard let cut = target.utf8[afterScheme...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") })
+        else { return "/" }
+        let rest = target[cut...]
+        return rest.hasPrefix("?") ? "/" + rest : String(rest)
+    }
+
 }

@@ -18,13 +18,17 @@ enum HTTPResponseEncoder {
     /// - Parameters:
     ///   - close: adds `Connection: close`.
     ///   - keepAlive10: adds `Connection: keep-alive` (HTTP/1.0 clients that asked for it).
-    static func encodeHead(_ response: HTTPResponse, requestID: String, close: Bool, keepAlive10: Bool) -> [UInt8] {
+    ///   - date: the whole `Date: ...\r\n` line (RFC 9110 6.6.1: an origin server with a clock must send one).
+    static func encodeHead(_ response: HTTPResponse, requestID: String, close: Bool, keepAlive10: Bool,
+                           date: [UInt8] = []) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.headers.count * 40)
         out.append(contentsOf: HTTPStatus.statusLine(response.status))
+        out.append(contentsOf: date)
         var hasRequestID = false
         for field in response.headers {
-            if ASCII.equalsIgnoringCase(field.name, "content-length") || ASCII.equalsIgnoringCase(field.name, "connection") {
+            if ASCII.equalsIgnoringCase(field.name, "content-length") || ASCII.equalsIgnoringCase(field.name, "connection")
+                || (!date.isEmpty && ASCII.equalsIgnoringCase(field.name, "date")) {
                 continue
             }
             if ASCII.equalsIgnoringCase(field.name, "x-amzn-requestid") { hasRequestID = true }

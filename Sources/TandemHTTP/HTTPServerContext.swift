@@ -31,8 +31,21 @@ final class HTTPLoopState: @unchecked Sendable {
     /// Set at shutdown: idle connections are closed and every response carries `Connection: close`.
     var draining = false
 
+    private var dateSecond = -1
+    private var dateField: [UInt8] = []
+
     init(loop: EventLoop) {
         self.loop = loop
+    }
+
+    /// The `Date: ...\r\n` header line for now, formatted at most once per second per loop.
+    func dateHeader() -> [UInt8] {
+        let now = WallClock.secondsSinceEpoch()
+        if now != dateSecond {
+            dateSecond = now
+            dateField = Array("Date: \(HTTPDate.format(epochSeconds: now))\r\n".utf8)
+        }
+        return dateField
     }
 
     /// Starts draining: closes connections with no outstanding request.

@@ -192,6 +192,23 @@ struct ValueTypeTests {
                 == #"{"code":"payload_too_large","message":"too \"big\"\n","request_id":"abc","limit_bytes":10}"#)
     }
 
+    @Test func httpDatesAreIMFFixdate() {
+        #expect(HTTPDate.format(epochSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(epochSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")  // RFC 9110's example
+        #expect(HTTPDate.format(epochSeconds: 951_825_599) == "Tue, 29 Feb 2000 11:59:59 GMT")  // 400-year leap day
+        #expect(HTTPDate.format(epochSeconds: 4_107_542_400) == "Mon, 01 Mar 2100 00:00:00 GMT")  // 2100 is no leap year
+        #expect(HTTPDate.format(epochSeconds: 1_795_305_600) == "Sun, 22 Nov 2026 00:00:00 GMT")
+    }
+
+    @Test func absoluteFormTargetsBecomeOriginForm() {
+        #expect(HTTPRequestParser.originForm("/invocations?x=1") == "/invocations?x=1")
+        #expect(HTTPRequestParser.originForm("http://host:8080/invocations?x=1") == "/invocations?x=1")
+        #expect(HTTPRequestParser.originForm("HTTP://host") == "/")
+        #expect(HTTPRequestParser.originForm("https://host?x=1") == "/?x=1")
+        #expect(HTTPRequestParser.originForm("*") == "*")
+        #expect(HTTPRequestParser.originForm("ftp://host/x") == "ftp://host/x")
+    }
+
     @Test func requestIDsAreShortAndUnique() {
         let ids = (0..<1000).map { _ in RequestID.next() }
         #expect(Set(ids).count == 1000)
@@ -202,5 +219,10 @@ struct ValueTypeTests {
         let response = HTTPResponse(status: 200, headers: ["Content-Length": "999", "X-A": "b\r\nInjected: 1"], body: [1, 2, 3])
         let head = String(decoding: HTTPResponseEncoder.encodeHead(response, requestID: "id1", close: true, keepAlive10: false), as: UTF8.self)
         #expect(head == "HTTP/1.1 200 OK\r\nX-A: b  Injected: 1\r\nx-amzn-RequestId: id1\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+        // With a Date line, the server's replaces any Date the responder set.
+        let dated = HTTPResponse(status: 204, headers: ["Date": "yesterday"])
+        let line = Array("Date: Sun, 22 Nov 2026 00:00:00 GMT\r\n".utf8)
+        let datedHead = String(decoding: HTTPResponseEncoder.encodeHead(dated, requestID: "id2", close: false, keepAlive10: false, date: line), as: UTF8.self)
+        #expect(datedHead == "HTTP/1.1 204 No Content\r\nDate: Sun, 22 Nov 2026 00:00:00 GMT\r\nx-amzn-RequestId: id2\r\n\r\n")
     }
 }

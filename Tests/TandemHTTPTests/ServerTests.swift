@@ -36,6 +36,23 @@ struct ServerTests {
         }
     }
 
+    @Test func responsesCarryADateAndAbsoluteFormTargetsAreRouted() async throws {
+        try await withServer { port, _, _ in
+            let client = try TestClient(port: port)
+            let before = WallClock.secondsSinceEpoch()
+            try client.send("GET http://localhost:\(port)/ping?a=b HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let response = try client.readResponse()
+            let after = WallClock.secondsSinceEpoch()
+            #expect(response.status == 200)
+            #expect(response.header("x-path") == "/ping")
+            #expect(response.header("x-query") == "a=b")
+            let date = try #require(response.header("date"))
+            #expect([before, after].map { HTTPDate.format(epochSeconds: $0) }.contains(date))
+            try client.send("GET HTTPS://example.com HTTP/1.1\r\n\r\n")
+            #expect(try client.readResponse().header("x-path") == "/")
+        }
+    }
+
     @Test func headGetsNoBody() async throws {
         try await withServer { port, _, _ in
             let client = try TestClient(port: port)
