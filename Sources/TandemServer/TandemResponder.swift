@@ -5,7 +5,8 @@ import TandemServing
 
 /// Dispatches every HTTP request to its route. Runs on the event loops: `/ping`, `/metrics`,
 /// `/variants` and `/execution-parameters` are answered right here from in-memory state; `/invocations`
-/// is handed to the worker pool; admin reloads run on a background queue.
+/// and the Runtime API's `/endpoints/{name}/invocations` are handed to the worker pool; admin reloads run on a
+/// background queue.
 final class TandemResponder: HTTPResponder {
     let service: InvocationService
     let metrics: MetricsRegistry
@@ -22,6 +23,10 @@ final class TandemResponder: HTTPResponder {
     }
 
     func respond(to request: HTTPRequest, writer: ResponseWriter) {
+        if request.path.hasPrefix(RuntimeAPI.pathPrefix) {
+            runtimeAPI(request, writer)
+            return
+        }
         guard let route = Route(rawValue: request.path) else {
             writer.send(
                 .jsonError(
@@ -68,6 +73,57 @@ final class TandemResponder: HTTPResponder {
     }
 
     private func invoke(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        startInvocation(request, writer) { [writer] answer in
+            var response = HTTPResponse(status: answer.status, body: answer.body)
+            response.headers.add("Content-Type", answer.contentType)
+            for (name, value) in answer.headers { response.headers.add(name, value) }
+            writer.send(response)
+        }
+    }
+
+    /// `POST /endpoints/{name}/invocations`: InvokeEndpoint as the SageMaker Runtime API presents it.
+    private func runtimeAPI(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let endpointName: String
+        switch RuntimeAPI.operation(path: request.path) {
+        case .unknown:
+            writer.send(RuntimeAPI.error(
+                404, "UnknownOperationException",
+                "no SageMaker Runtime operation at \(request.path); Tandem emulates InvokeEndpoint at "
+                    + "POST /endpoints/{EndpointName}/invocations", requestID: request.id))
+            return
+        case .notEmulated(_, let operation):
+            writer.send(RuntimeAPI.error(
+                501, "NotImplemented",
+                "\(operation) is not emulated by Tandem; use InvokeEndpoint (POST /endpoints/{EndpointName}/invocations)",
+                requestID: request.id))
+            return
+        case .invoke(let endpoint):
+            endpointName = endpoint
+        }
+        guard request.method == .post else {
+            var response = RuntimeAPI.error(
+                405, "MethodNotAllowed", "\(request.method.rawValue) is not allowed on \(request.path); allowed: POST",
+                requestID: request.id)
+            response.headers.set("Allow", "POST")
+            writer.send(response)
+            return
+        }
+        if let rejection = RuntimeAPI.rejectEndpoint(
+            endpointName, hosted: service.endpoint.state?.config.endpointName, requestID: request.id)
+        {
+            writer.send(rejection)
+            return
+        }
+        let requestID = request.id
+        startInvocation(request, writer) { [writer] answer in
+            writer.send(RuntimeAPI.translate(answer, requestID: requestID))
+        }
+    }
+
+    /// Hands the request to the invocation service; `respond` gets its answer once, from any thread.
+    private func startInvocation(
+        _ request: HTTPRequest, _ writer: ResponseWriter, respond: @escaping @Sendable (InvocationResponse) -> Void
+    ) {
         let headers = request.headers
         let call = InvocationRequest(
             requestID: request.id, body: request.body, contentType: headers["Content-Type"], accept: headers["Accept"],
@@ -77,12 +133,7 @@ final class TandemResponder: HTTPResponder {
         service.invoke(
             call, scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
             isCancelled: { [writer] in !writer.isConnectionOpen },
-            respond: { [writer] answer in
-                var response = HTTPResponse(status: answer.status, body: answer.body)
-                response.headers.add("Content-Type", answer.contentType)
-                for (name, value) in answer.headers { response.headers.add(name, value) }
-                writer.send(response)
-            })
+            respond: respond)
     }
 
     /// Batch-transform parameters. MaxConcurrentTransforms x MaxPayloadInMB stays within SageMaker's 100.

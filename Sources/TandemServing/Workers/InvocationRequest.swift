@@ -37,6 +37,7 @@ public struct InvocationResponse: Sendable {
     public var headers: [(String, String)]
     /// For errors: the code and message that are also in the JSON body.
     public var errorCode: String?
+    public var errorMessage: String?
 }
 
 /// The routing decision for one request.

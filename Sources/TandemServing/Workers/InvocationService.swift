@@ -168,6 +168,6 @@ public final class InvocationService: Sendable {
         InvocationResponse(
             status: status, contentType: "application/json",
             body: ErrorBody.json(code: code, message: message, requestID: requestID, extra: extra),
-            headers: headers, errorCode: code)
+            headers: headers, errorCode: code, errorMessage: message)
     }
 }

@@ -91,14 +91,14 @@ final class PendingInvocation: Sendable {
         settle(
             status: status, contentType: "application/json",
             body: ErrorBody.json(code: code, message: message, requestID: request.requestID, extra: extra),
-            headers: headers, modelTime: modelTime, modelFailed: modelFailed, code: code)
+            headers: headers, modelTime: modelTime, modelFailed: modelFailed, code: code, message: message)
     }
 
     /// The one place a request ends: true when this call answered it, false when something else had.
     @discardableResult
     private func settle(
         status: Int, contentType: String, body: [UInt8], headers: [(String, String)], modelTime: Duration?,
-        modelFailed: Bool, code: String?
+        modelFailed: Bool, code: String?, message: String? = nil
     ) -> Bool {
         guard settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return false
@@ -117,7 +117,7 @@ final class PendingInvocation: Sendable {
             ("X-Amzn-SageMaker-Custom-Attributes", "variant=\(variant.name),model=\(variant.modelID),routing=\(rule.rawValue)"),
         ]
         all.append(contentsOf: headers)
-        respond(InvocationResponse(status: status, contentType: contentType, body: body, headers: all, errorCode: code))
+        respond(InvocationResponse(status: status, contentType: contentType, body: body, headers: all, errorCode: code, errorMessage: message))
         return true
     }
 }
