@@ -148,3 +148,25 @@ def test_operations_that_are_not_emulated_say_so(ab_server):
         assert unknown.status == 404
         assert unknown.headers["x-amzn-errortype"] == "UnknownOperationException"
         assert unknown.json()["code"] == "UnknownOperationException"
+
+
+def test_custom_attributes_carry_the_sticky_key(start_server, tmp_repo):
+    copy_zoo_model(tmp_repo, "breast-cancer-logreg", "v1", "bc", 1)
+    copy_zoo_model(tmp_repo, "breast-cancer-logreg", "v2", "bc", 2)
+    (tmp_repo / "bc" / "model.yaml").write_text("versions: all\n")
+    config = write_endpoint(tmp_repo, [
+        {"name": "control", "model": "bc", "version": 1, "weight": 0.5},
+        {"name": "challenger", "model": "bc", "version": 2, "weight": 0.5},
+    ], sticky={"custom_attribute": "user"}, name=ENDPOINT)
+    server = start_server(["--config", str(config), "--workers", "2"])
+    client = runtime_client(server)
+    row = zoo_rows("breast-cancer-logreg")[0]
+    assignment = {}
+    for round_ in range(3):
+        for user in range(20):
+            answer = client.invoke_endpoint(EndpointName=ENDPOINT, ContentType="text/csv", Body=row,
+                                            CustomAttributes=f"session=s{round_},user=u{user}")
+            assert "routing=sticky" in answer["CustomAttributes"]
+            assignment.setdefault(user, set()).add(answer["InvokedProductionVariant"])
+    assert all(len(variants) == 1 for variants in assignment.values())
+    assert set().union(*assignment.values()) == {"control", "challenger"}
