@@ -15,6 +15,9 @@ let package = Package(
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "TandemONNX", targets: ["TandemONNX"]),
+        // For the fuzz harnesses in FuzzTesting/ (a separate package, so sanitizer builds stay apart).
+        .library(name: "TandemHTTP", targets: ["TandemHTTP"]),
+        .library(name: "TandemServing", targets: ["TandemServing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// libFuzzer harness for TandemONNX's model loader. Build and run with ./run-fuzz.sh.
+/// libFuzzer harnesses for the code that reads untrusted bytes: the ONNX model loader, the HTTP request
+/// parser and the `/invocations` body decoders. Build and run with ./run-fuzz.sh.
 let package = Package(
     name: "TandemFuzzTesting",
     dependencies: [
@@ -11,6 +12,17 @@ let package = Package(
         .executableTarget(
             name: "FuzzModelLoader",
             dependencies: [.product(name: "TandemONNX", package: "Tandem")]
+        ),
+        .executableTarget(
+            name: "FuzzHTTPParser",
+            dependencies: [.product(name: "TandemHTTP", package: "Tandem")]
+        ),
+        .executableTarget(
+            name: "FuzzPayloadDecoder",
+            dependencies: [
+                .product(name: "TandemServing", package: "Tandem"),
+                .product(name: "TandemONNX", package: "Tandem"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,24 +1,42 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harness for TandemONNX's model loader and runs it for a bounded time.
-# Usage: FuzzTesting/run-fuzz.sh [seconds]   (default 60; CI calls it without arguments)
+# Builds the libFuzzer harnesses and runs each for a bounded time:
+#   FuzzModelLoader     TandemONNX's model loader (and the kernels, on one row)   corpus: Corpus/
+#   FuzzHTTPParser      TandemHTTP's request parser, fed in reads of 1-256 bytes   corpus: Corpus-http/
+#   FuzzPayloadDecoder  the CSV / JSON / JSON Lines body decoders                 corpus: Corpus-payload/
+# Usage: FuzzTesting/run-fuzz.sh [seconds per harness] [harness ...]   (default 60, all three)
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_TO_RUN="${1:-${FUZZ_SECONDS:-60}}"
-swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --product FuzzModelLoader
-BIN="$(swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)/FuzzModelLoader"
+shift || true
+HARNESSES=("$@")
+[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(FuzzModelLoader FuzzHTTPParser FuzzPayloadDecoder)
+FLAGS=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+for harness in "${HARNESSES[@]}"; do swift build "${FLAGS[@]}" --product "$harness"; done
+BIN_DIR="$(swift build "${FLAGS[@]}" --show-bin-path)"
+corpus_of() {
+  case "$1" in
+    FuzzModelLoader) echo Corpus ;;
+    FuzzHTTPParser) echo Corpus-http ;;
+    FuzzPayloadDecoder) echo Corpus-payload ;;
+  esac
+}
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-cp Corpus/* "$WORK/"
-# New inputs go to a scratch copy so the committed corpus stays small; crashes land in ./artifacts.
+# Crashes land in ./artifacts (kept); new inputs go to a scratch copy so the committed corpora stay small.
 mkdir -p artifacts
-# libFuzzer prints a line per new input; keep that in a log and show the outcome (all of it on a failure).
-LOG="$WORK/fuzz.log"
-status=0
-"$BIN" "$WORK" -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix=artifacts/ -print_final_stats=1 >"$LOG" 2>&1 || status=$?
-if [ "$status" -ne 0 ]; then
-  echo "FAIL: the fuzzer stopped with status $status; its last lines:"
-  grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse)' "$LOG" | tail -n 80
-  exit "$status"
-fi
-grep -E '^(#[0-9]+\s+DONE|Done [0-9]+ runs|stat::)' "$LOG"
+for harness in "${HARNESSES[@]}"; do
+  echo "--- $harness for $SECONDS_TO_RUN s"
+  mkdir -p "$WORK/$harness"
+  cp "$(corpus_of "$harness")"/* "$WORK/$harness/"
+  # libFuzzer prints a line per new input; keep that in a log and show the outcome (all of it on a failure).
+  LOG="$WORK/$harness.log"
+  status=0
+  "$BIN_DIR/$harness" "$WORK/$harness" -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -rss_limit_mb=2048 \
+      -timeout=10 -artifact_prefix="artifacts/$harness-" -print_final_stats=1 >"$LOG" 2>&1 || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "FAIL: $harness stopped with status $status; its last lines:"
+    grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse)' "$LOG" | tail -n 80
+    exit "$status"
+  fi
+  grep -E '^(#[0-9]+\s+DONE|Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb)' "$LOG"
+done

@@ -1,0 +1,57 @@
+import TandemONNX
+import TandemServing
+
+/// libFuzzer entry point for the `/invocations` body decoders (CSV, JSON, JSON Lines), which read every
+/// request body a client sends.
+///
+/// The first input byte picks the format and one of three model signatures (30 floats as the breast-cancer
+/// model, a single float, and a multi-input model with a string, floats and an int64); the rest is the
+/// body. Any body must decode or throw a `PayloadError` with a 4xx status: a trap, a sanitizer report or
+/// a decoded batch whose tensors do not have `rows x features` elements is a bug.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPayloadDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let format = PayloadFormat.allCases[Int(bytes[0]) % PayloadFormat.allCases.count]
+    let inputs = signatures[Int(bytes[0] / 3) % signatures.count]
+    do {
+        let decoded = try RequestDecoder.decode(Array(bytes.dropFirst()), format: format, inputs: inputs)
+        precondition(decoded.rows > 0, "decoded zero records without an error")
+        for input in inputs {
+            guard let tensor = decoded.feeds[input.name] else { preconditionFailure("no feed for \(input.name)") }
+            let width = input.featureCount ?? 1
+            precondition(tensor.count == decoded.rows * width,
+                         "\(input.name): \(tensor.count) values for \(decoded.rows) rows of \(width)")
+        }
+    } catch {
+        precondition((400..<500).contains(error.status), "payload error with status \(error.status)")
+        _ = error.jsonMembers
+    }
+    return 0
+}
+
+private let signatures: [[ModelSignature.Input]] = [
+    [ModelSignature.Input(name: "input", elementType: .float, shape: [nil, 30], featureCount: 30)],
+    [ModelSignature.Input(name: "x", elementType: .float, shape: [nil, 1], featureCount: 1)],
+    [
+        ModelSignature.Input(name: "city", elementType: .string, shape: [nil, 1], featureCount: 1),
+        ModelSignature.Input(name: "numbers", elementType: .float, shape: [nil, 3], featureCount: 3),
+        ModelSignature.Input(name: "count", elementType: .int64, shape: [nil, 1], featureCount: 1),
+    ],
+]
+
+// SwiftPM links executables with `main` aliased to `<Module>_main`; with -parse-as-library there is no
+// generated main, so provide that symbol and hand control to libFuzzer's driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func llvmFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzPayloadDecoder_main")
+public func fuzzPayloadDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return llvmFuzzerRunDriver(&count, &arguments) { data, size in fuzzPayloadDecoder(data, size) }
+}
