@@ -38,36 +38,44 @@ struct RuntimeAPI {
         }
     }
 
-    /// SageMaker's rule for endpoint names: `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`, at most 63 characters.
-    static func isValidEndpointName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63 else { return false }
-        func alphanumeric(_ byte: UInt8) -> Bool {
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-        }
-        return alphanumeric(first) && alphanumeric(last) && bytes.allSatisfy { alphanumeric($0) || $0 == 0x2D }
+    /// What a call's endpoint name is checked against.
+    enum HostedEndpoint {
+        /// Models are still loading.
+        case loading
+        /// The endpoint config's `endpoint:` name.
+        case named(String)
+        /// A model directory served without an endpoint config (as SageMaker runs the container): the
+        /// endpoint's real name is SageMaker's, unknown here, so any valid name is taken.
+        case anyName
     }
 
     /// Checks the endpoint name against the one this server hosts; nil when the call may go on.
-    static func rejectEndpoint(_ name: String, hosted: String?, requestID: String) -> HTTPResponse? {
-        guard isValidEndpointName(name) else {
+    static func rejectEndpoint(_ name: String, hosted: HostedEndpoint, requestID: String) -> HTTPResponse? {
+        guard EndpointConfig.isSageMakerName(name) else {
             return error(
                 400, "ValidationError",
                 "1 validation error detected: Value '\(name)' at 'endpointName' failed to satisfy constraint: "
                     + "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])* (at most 63 characters)",
                 requestID: requestID)
         }
-        guard let hosted else {
+        switch hosted {
+        case .loading:
             var response = error(503, "ServiceUnavailable", "endpoint '\(name)' is not in service yet: its models are still loading",
                                  requestID: requestID)
             response.headers.add("Retry-After", "1")
             return response
-        }
-        guard name == hosted else {
-            return error(400, "ValidationError", "Endpoint \(name) not found. This server hosts endpoint '\(hosted)'.",
+        case .named(let hostedName) where hostedName != name:
+            return error(400, "ValidationError", "Endpoint \(name) not found. This server hosts endpoint '\(hostedName)'.",
                          requestID: requestID)
+        case .named, .anyName:
+            return nil
         }
-        return nil
+    }
+
+    /// What the current endpoint snapshot says about names.
+    static func hosted(by endpoint: Endpoint) -> HostedEndpoint {
+        guard let config = endpoint.state?.config else { return .loading }
+        return config.sourceFile == nil ? .anyName : .named(config.endpointName)
     }
 
     /// The Runtime API's answer for what the invocation service answered.

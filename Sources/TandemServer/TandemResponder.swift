@@ -109,7 +109,7 @@ final class TandemResponder: HTTPResponder {
             return
         }
         if let rejection = RuntimeAPI.rejectEndpoint(
-            endpointName, hosted: service.endpoint.state?.config.endpointName, requestID: request.id)
+            endpointName, hosted: RuntimeAPI.hosted(by: service.endpoint), requestID: request.id)
         {
             writer.send(rejection)
             return

@@ -95,6 +95,8 @@ import Testing
         #expect(endpointError("production_variants: []\n").contains("at least one production variant"))
         #expect(endpointError("endpoint: x\n").contains("at least one production variant"))
         #expect(endpointError("production_variants:\n  - {name: bad_name, model: m}\n").contains("variant names"))
+        #expect(endpointError("endpoint: my_endpoint\nproduction_variants:\n  - {name: a, model: m}\n")
+            .contains("endpoint: endpoint names are 1-63 characters"))
         #expect(endpointError("production_variants:\n  - {name: a, model: m}\n  - {name: a, model: m}\n").contains("used twice"))
         #expect(endpointError("production_variants:\n  - {name: a}\n").contains("production_variants[0].model: required"))
         let eleven = (0..<11).map { "  - {name: v\($0), model: m}" }.joined(separator: "\n")

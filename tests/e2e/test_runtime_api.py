@@ -8,7 +8,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import (RawClient, assert_predictions, copy_zoo_model, expected_predictions, parse_predictions,
-                      write_endpoint, write_synthetic, zoo_rows)
+                      write_endpoint, write_synthetic, zoo_model_dir, zoo_rows)
 
 ENDPOINT = "runtime-e2e"
 
@@ -170,3 +170,20 @@ def test_custom_attributes_carry_the_sticky_key(start_server, tmp_repo):
             assignment.setdefault(user, set()).add(answer["InvokedProductionVariant"])
     assert all(len(variants) == 1 for variants in assignment.values())
     assert set().union(*assignment.values()) == {"control", "challenger"}
+
+
+def test_a_model_directory_answers_to_any_endpoint_name(start_server, tmp_path):
+    # Served as SageMaker runs the container (a model directory, no endpoint config), the endpoint's name is
+    # SageMaker's and unknown to Tandem: any valid name is taken, and the variant is SageMaker's default.
+    model_dir = zoo_model_dir(tmp_path, "iris-logreg")
+    server = start_server(["--model-dir", str(model_dir)])
+    client = runtime_client(server)
+    rows = zoo_rows("iris-logreg")
+    answer = client.invoke_endpoint(EndpointName="my-production-endpoint", ContentType="text/csv",
+                                    Accept="application/json", Body="\n".join(rows))
+    assert answer["InvokedProductionVariant"] == "AllTraffic"
+    assert_predictions(parse_predictions(answer["Body"].read(), answer["ContentType"]),
+                       expected_predictions("iris-logreg"))
+    malformed = error_of(lambda: client.invoke_endpoint(EndpointName="my_endpoint", ContentType="text/csv",
+                                                        Body=rows[0]))
+    assert malformed["Error"]["Code"] == "ValidationError"

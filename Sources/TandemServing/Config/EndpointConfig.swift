@@ -130,6 +130,10 @@ public struct EndpointConfig: Sendable, Equatable {
             "endpoint", "repository", "routing", "health", "admin", "production_variants", "shadow_variants",
         ])
         let name = try root["endpoint"].string(default: "tandem")
+        guard isSageMakerName(name) else {
+            throw root["endpoint"].fail(
+                "endpoint names are 1-63 characters of letters, digits and '-' (SageMaker's rule), got \"\(name)\"")
+        }
         let repo = try root["repository"].string(default: ".")
         let repository = repo.hasPrefix("/") ? repo : ((directory as NSString).appendingPathComponent(repo) as NSString).standardizingPath
 
@@ -210,12 +214,16 @@ public struct EndpointConfig: Sendable, Equatable {
         return config
     }
 
+    /// SageMaker's rule for endpoint and variant names: `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`, at most 63 characters.
+    public static func isSageMakerName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 63
+            && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2D }
+            && name.first != "-" && name.last != "-"
+    }
+
     private static func variantName(_ node: ConfigNode, names: inout Set<String>) throws(ConfigError) -> String {
         let name = try node.string()
-        guard !name.isEmpty, name.count <= 63,
-            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-            name.first != "-", name.last != "-"
-        else {
+        guard isSageMakerName(name) else {
             throw node.fail("variant names are 1-63 characters of letters, digits and '-' (SageMaker's rule), got \"\(name)\"")
         }
         guard names.insert(name).inserted else { throw node.fail("variant name \"\(name)\" is used twice") }
