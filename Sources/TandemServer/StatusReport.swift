@@ -18,6 +18,7 @@ enum StatusReport {
         w.member("generation", int: state.generation)
         w.member("workers", raw: "{\"count\":\(pool.workerCount),\"alive\":\(pool.isHealthy)}")
         if let key = state.config.stickyKey { w.member("sticky_key", string: key.description) }
+        w.member("traffic_split", raw: trafficSplit(state))
         w.key("variants")
         w.raw("[")
         for (index, variant) in state.allVariants.enumerated() {
@@ -49,6 +50,37 @@ enum StatusReport {
         w.raw("]")
         w.close()
         return w.bytes
+    }
+}
+
+extension StatusReport {
+    /// The sample-ratio-mismatch check: weighted-draw counts per production variant against the configured
+    /// shares, the chi-square statistic, its p-value and the verdict.
+    static func trafficSplit(_ state: EndpointState) -> String {
+        let report = state.split.report()
+        var w = JSONBuilder()
+        w.open()
+        w.member("weighted_requests", int: report.total)
+        w.member("chi_square", double: report.chiSquare)
+        w.member("degrees_of_freedom", int: report.degreesOfFreedom)
+        w.member("p_value", double: report.pValue)
+        w.member("mismatch", raw: report.mismatch ? "true" : "false")
+        w.member("threshold", double: TrafficSplitCheck.threshold)
+        w.member("minimum_requests", int: TrafficSplitCheck.minimumRequests)
+        w.key("variants")
+        w.raw("[")
+        for (index, name) in state.split.names.enumerated() {
+            if index > 0 { w.raw(",") }
+            w.open()
+            w.member("name", string: name)
+            w.member("expected_share", double: state.split.expectedShares[index])
+            w.member("requests", int: report.observed[index])
+            w.member("observed_share", double: report.total > 0 ? Double(report.observed[index]) / Double(report.total) : 0)
+            w.close()
+        }
+        w.raw("]")
+        w.close()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 }
 

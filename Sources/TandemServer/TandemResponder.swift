@@ -149,6 +149,7 @@ final class TandemResponder: HTTPResponder {
         for variant in state?.allVariants ?? [] {
             variant.metrics.updateQueueDepth(service.pool.depth(of: variant.lane).queued)
         }
+        if let state { metrics.updateTrafficSplit(endpoint: state.config.endpointName, state.split.report()) }
         let wantsJSON = request.query?.contains("format=json") == true
             || (request.headers["Accept"]?.contains("application/json") ?? false)
         if wantsJSON {

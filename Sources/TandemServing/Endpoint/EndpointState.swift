@@ -23,6 +23,8 @@ public final class EndpointState: Sendable {
     public let weights: [String: Double]
     /// Increases with every reload or weight change.
     public let generation: Int
+    /// The sample-ratio-mismatch check for this snapshot's weights.
+    public let split: TrafficSplitCheck
 
     init(config: EndpointConfig, production: [Variant], shadows: [Variant], weights: [String: Double], generation: Int) {
         self.config = config
@@ -35,6 +37,10 @@ public final class EndpointState: Sendable {
         self.routing = RoutingTable(
             entries: production.filter { $0.state.isServing }.map { .init(name: $0.name, weight: weights[$0.name] ?? 0) },
             salt: config.salt)
+        let total = production.reduce(0) { $0 + (weights[$1.name] ?? 0) }
+        self.split = TrafficSplitCheck(
+            names: production.map(\.name),
+            expectedShares: production.map { total > 0 ? (weights[$0.name] ?? 0) / total : 0 })
     }
 
     /// A copy with new weights.

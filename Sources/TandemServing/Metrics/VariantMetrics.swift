@@ -163,6 +163,24 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
+    /// Publishes an endpoint's sample-ratio-mismatch verdict as gauges (done when metrics are scraped):
+    /// `tandem_traffic_split_p_value`, `tandem_traffic_split_mismatch` (1 or 0) and
+    /// `tandem_traffic_split_weighted_requests`, labelled by endpoint.
+    public func updateTrafficSplit(endpoint: String, _ report: TrafficSplitCheck.Report) {
+        let labels = [("endpoint", endpoint)]
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            prometheus.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "tandem", metricName: name, unitName: "", helpText: help),
+                labels: labels)
+        }
+        gauge("traffic_split_p_value", "Chi-square p-value of weighted-draw counts against the configured shares.")
+            .set(to: report.pValue)
+        gauge("traffic_split_mismatch", "1 when the traffic split departs from the weights (p < 0.001, >= 100 requests).")
+            .set(to: report.mismatch ? 1 : 0)
+        gauge("traffic_split_weighted_requests", "Weighted-draw requests counted since the weights last changed.")
+            .set(to: Double(report.total))
+    }
+
     /// Prometheus text exposition format (version 0.0.4).
     public func exposition() -> [UInt8] {
         prometheus.emitToBuffer()

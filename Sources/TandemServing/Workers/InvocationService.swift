@@ -106,6 +106,7 @@ public final class InvocationService: Sendable {
                 Self.error(503, "no_variant_available", "no production variant can take traffic (\(reasons))", request.requestID,
                     headers: [("Retry-After", "5")]))
         }
+        state.split.recordWeighted(name)
         return .routed(variant, .weighted)
     }
 
