@@ -22,6 +22,25 @@ enum MetricsSummary {
             w.member("invocation_5xx_errors", int: counts.errors5xx)
             w.member("in_flight", int: counts.inFlight)
             w.member("shadow_invocations", int: counts.shadow)
+            if variant.role == .shadow {
+                w.key("agreement")
+                w.raw("[")
+                for (index, entry) in m.shadowAgreements.enumerated() {
+                    if index > 0 { w.raw(",") }
+                    let t = entry.totals
+                    w.open()
+                    w.member("production_variant", string: entry.production)
+                    w.member("compared_requests", int: t.requests)
+                    w.member("label_rows", int: t.labelRows)
+                    w.member("label_matches", int: t.labelMatches)
+                    if let rate = t.labelAgreement { w.member("label_agreement", double: rate) } else { w.member("label_agreement", raw: "null") }
+                    w.member("score_delta_rows", int: t.deltaRows)
+                    if let mean = t.meanDelta { w.member("mean_score_delta", double: mean) } else { w.member("mean_score_delta", raw: "null") }
+                    w.member("max_score_delta", double: t.deltaMax)
+                    w.close()
+                }
+                w.raw("]")
+            }
             for (name, recorder) in [
                 ("model_latency_us", m.modelSummary), ("overhead_latency_us", m.overheadSummary),
                 ("queue_wait_us", m.queueSummary), ("total_latency_us", m.totalSummary),

@@ -51,8 +51,15 @@ public final class VariantMetrics: Sendable {
         .seconds(5), .seconds(10), .seconds(30), .seconds(60),
     ]
 
+    private let registry: PrometheusCollectorRegistry
+    /// Shadow comparisons by the production variant compared against.
+    private let agreements = Mutex<[String: ShadowAgreementTotals]>([:])
+
+    static let deltaBuckets: [Double] = [0, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 1]
+
     init(key: VariantMetricsKey, registry: PrometheusCollectorRegistry) {
         self.key = key
+        self.registry = registry
         let labels = key.labels
         func counter(_ name: String, _ help: String) -> Counter {
             registry.makeCounter(
@@ -129,6 +136,34 @@ public final class VariantMetrics: Sendable {
         shadowCount.wrappingAdd(1, ordering: .relaxed)
     }
 
+    /// A shadow copy's answer was compared with the production variant's answer to the same request.
+    func shadowCompared(against production: String, _ agreement: PredictionAgreement) {
+        agreements.withLock { $0[production, default: ShadowAgreementTotals()].add(agreement) }
+        let labels = key.labels + [("production_variant", production)]
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "tandem", metricName: name, unitName: "total", helpText: help),
+                labels: labels)
+        }
+        counter("shadow_compared_requests", "Requests answered by both this shadow and a production variant.").increment()
+        counter("shadow_label_rows", "Rows whose label both this shadow and the production variant returned.")
+            .increment(by: Int64(agreement.labelRows))
+        counter("shadow_label_matches", "Of those rows, the ones where the labels were equal.").increment(by: Int64(agreement.labelMatches))
+        if !agreement.rowDeltas.isEmpty {
+            let histogram = registry.makeValueHistogram(
+                descriptor: MetricNameDescriptor(
+                    namespace: "tandem", metricName: "shadow_score_delta", unitName: "",
+                    helpText: "Per row, the largest absolute difference between this shadow's scores (or values) and production's."),
+                labels: labels, buckets: Self.deltaBuckets)
+            for delta in agreement.rowDeltas { histogram.record(delta.isFinite ? delta : Double.greatestFiniteMagnitude) }
+        }
+    }
+
+    /// Shadow comparisons so far, by production variant, for the JSON summary.
+    public var shadowAgreements: [(production: String, totals: ShadowAgreementTotals)] {
+        agreements.withLock { table in table.keys.sorted().map { ($0, table[$0] ?? ShadowAgreementTotals()) } }
+    }
+
     /// Sets the queue-depth gauge (done when metrics are scraped).
     public func updateQueueDepth(_ depth: Int) {
         queueDepth.set(to: Double(depth))
@@ -184,5 +219,30 @@ public final class MetricsRegistry: Sendable {
     /// Prometheus text exposition format (version 0.0.4).
     public func exposition() -> [UInt8] {
         prometheus.emitToBuffer()
+    }
+}
+
+/// Running totals of a shadow variant's agreement with one production variant.
+public struct ShadowAgreementTotals: Sendable {
+    /// Requests both answered.
+    public var requests = 0
+    public var labelRows = 0
+    public var labelMatches = 0
+    public var deltaRows = 0
+    public var deltaSum = 0.0
+    public var deltaMax = 0.0
+
+    /// Share of compared rows whose labels were equal (nil before any row carried labels on both sides).
+    public var labelAgreement: Double? { labelRows > 0 ? Double(labelMatches) / Double(labelRows) : nil }
+    /// Mean over compared rows of each row's largest absolute score (or value) difference.
+    public var meanDelta: Double? { deltaRows > 0 ? deltaSum / Double(deltaRows) : nil }
+
+    mutating func add(_ agreement: PredictionAgreement) {
+        requests += 1
+        labelRows += agreement.labelRows
+        labelMatches += agreement.labelMatches
+        deltaRows += agreement.deltaRows
+        deltaSum += agreement.deltaSum
+        deltaMax = max(deltaMax, agreement.deltaMax)
     }
 }

@@ -21,7 +21,7 @@ public struct OutputRendering: Sendable, Equatable {
 }
 
 /// A model's outputs for one request, arranged per record for the encoders.
-struct PredictionTable {
+struct PredictionTable: Sendable {
     enum Labels {
         case int64([Int64])
         case string([String])
@@ -43,6 +43,11 @@ struct PredictionTable {
     var values: Matrix?
     /// Outputs the signature does not classify, rendered under their own names.
     var others: [(name: String, tensor: Tensor)] = []
+
+    /// A table of `rows` records with no outputs yet (its parts are set directly).
+    init(rows: Int) {
+        self.rows = rows
+    }
 
     /// Arranges `outputs` by the signature's roles; throws when an output does not hold one entry per record.
     init(outputs: [String: Value], signature: ModelSignature, rows: Int) throws(ModelRunError) {

@@ -38,8 +38,11 @@ public final class InvocationService: Sendable {
         case .routed(let v, let r): (variant, rule) = (v, r)
         case .rejected(let response): respond(response); return
         }
+        // Shadows are sampled first so the production job, which may finish at once, knows whom to tell.
+        let shadows = sampleShadows(state, production: variant.name)
         let pending = PendingInvocation(
-            request: request, variant: variant, rule: rule, respond: respond, logger: logger)
+            request: request, variant: variant, rule: rule, respond: respond, logger: logger,
+            comparisons: shadows.map(\.comparison))
         variant.metrics.requestStarted()
 
         let requestFormat: PayloadFormat
@@ -69,7 +72,7 @@ public final class InvocationService: Sendable {
             let remaining = deadline - .now
             let timer = scheduler.schedule(after: max(remaining, .zero)) { pending.expire() }
             pending.attach(timer: timer)
-            submitShadows(request, state: state, format: requestFormat)
+            submitShadows(shadows, request, format: requestFormat)
         case .queueFull:
             variant.metrics.requestRejected()
             pending.settle(
@@ -124,13 +127,37 @@ public final class InvocationService: Sendable {
         }
     }
 
-    private func submitShadows(_ request: InvocationRequest, state: EndpointState, format: PayloadFormat) {
+    /// A shadow variant sampled for one request, with the comparison its answer goes to.
+    struct SampledShadow {
+        var variant: Variant
+        var model: any InferenceModel
+        var comparison: ShadowComparison
+    }
+
+    /// Draws which shadow variants get a copy of this request (each by its sampling percentage).
+    private func sampleShadows(_ state: EndpointState, production: String) -> [SampledShadow] {
+        var sampled: [SampledShadow] = []
         for shadow in state.shadows where shadow.samplingRate > 0 && random.next() < shadow.samplingRate {
             guard case .success(let model) = shadow.model else { continue }
+            sampled.append(SampledShadow(
+                variant: shadow, model: model,
+                comparison: ShadowComparison(production: production, shadowMetrics: shadow.metrics)))
+        }
+        return sampled
+    }
+
+    /// Queues the sampled copies off the response path: their answers are compared with production's and
+    /// discarded.
+    private func submitShadows(_ sampled: [SampledShadow], _ request: InvocationRequest, format: PayloadFormat) {
+        for entry in sampled {
+            let shadow = entry.variant
+            let model = entry.model
+            let comparison = entry.comparison
             let metrics = shadow.metrics
             let health = shadow.health
             let body = request.body
             let received = ContinuousClock.now
+            let timeout = shadow.timeout
             metrics.requestStarted()
             let admission = pool.submit(
                 to: shadow.lane, deadline: received + shadow.timeout,
@@ -141,9 +168,11 @@ public final class InvocationService: Sendable {
                     let start = ContinuousClock.now
                     var status = 200
                     var failed = false
+                    var table: PredictionTable?
                     do {
                         let decoded = try RequestDecoder.decode(body, format: format, inputs: model.signature.inputs)
-                        _ = try model.predict(decoded.feeds, rows: decoded.rows)
+                        let outputs = try model.predict(decoded.feeds, rows: decoded.rows)
+                        table = try? PredictionTable(outputs: outputs, signature: model.signature, rows: decoded.rows)
                     } catch let error as PayloadError {
                         status = error.status
                     } catch {
@@ -151,8 +180,14 @@ public final class InvocationService: Sendable {
                         failed = true
                     }
                     let end = ContinuousClock.now
+                    // Past its deadline the shadow would have answered 504 as production: counted so, not compared.
+                    if status == 200 && end > received + timeout {
+                        status = 504
+                    } else if status == 200, let table {
+                        comparison.shadowAnswered(table)
+                    }
                     metrics.shadowRan()
-                    health.record(failed: failed)
+                    health.record(failed: status >= 500)
                     metrics.requestFinished(status: status, total: end - received, model: end - start, queueWait: wait, modelFailed: failed)
                 })
             if admission != .accepted {

@@ -15,11 +15,14 @@ final class PendingInvocation: Sendable {
     private let started = Atomic<Bool>(false)
     private let timer = Mutex<(any DeadlineHandle)?>(nil)
     private let queueWait = Mutex<Duration?>(nil)
+    /// Sampled shadow copies of this request waiting for the production answer to compare with.
+    private let comparisons: [ShadowComparison]
 
     init(
         request: InvocationRequest, variant: Variant, rule: RoutingRule,
-        respond: @escaping @Sendable (InvocationResponse) -> Void, logger: Logger
+        respond: @escaping @Sendable (InvocationResponse) -> Void, logger: Logger, comparisons: [ShadowComparison] = []
     ) {
+        self.comparisons = comparisons
         self.request = request
         self.variant = variant
         self.rule = rule
@@ -42,6 +45,11 @@ final class PendingInvocation: Sendable {
         do {
             let decoded = try RequestDecoder.decode(request.body, format: requestFormat, inputs: model.signature.inputs)
             let outputs = try model.predict(decoded.feeds, rows: decoded.rows)
+            if !comparisons.isEmpty,
+                let table = try? PredictionTable(outputs: outputs, signature: model.signature, rows: decoded.rows)
+            {
+                for comparison in comparisons { comparison.productionAnswered(table) }
+            }
             let body = try ResponseEncoder.encode(
                 outputs, signature: model.signature, rows: decoded.rows, format: responseFormat, rendering: variant.rendering)
             settle(
