@@ -37,6 +37,21 @@ def test_single_model_at_archive_root(tmp_path):
     assert (tmp_path / "opt-ml-model" / "model.onnx").read_bytes() == V1.read_bytes()
 
 
+def test_single_model_with_warmup_requests(tmp_path):
+    samples = tmp_path / "samples.CSV"
+    samples.write_text((ZOO / "breast-cancer-logreg" / "v1" / "input.csv").read_text().splitlines()[0] + "\n")
+    out = package(V1, "--warmup", samples, "-o", tmp_path / "model.tar.gz")
+    assert out.returncode == 0, out.stderr
+    assert extract(tmp_path / "model.tar.gz", tmp_path / "opt-ml-model") == ["model.onnx", "warmup.csv"]
+    assert (tmp_path / "opt-ml-model" / "warmup.csv").read_text() == samples.read_text()
+    wrong = tmp_path / "samples.txt"
+    wrong.write_text("1,2\n")
+    refused = package(V1, "--warmup", wrong, "-o", tmp_path / "other.tar.gz")
+    assert refused.returncode == 2 and ".csv, .json or .jsonl" in refused.stderr
+    misplaced = package("--repository", tmp_path, "--warmup", samples, "-o", tmp_path / "other.tar.gz")
+    assert misplaced.returncode == 2 and "version directory" in misplaced.stderr
+
+
 def test_repository_from_files(tmp_path):
     (tmp_path / "endpoint.yaml").write_text(ENDPOINT)
     out = package("--endpoint", tmp_path / "endpoint.yaml", "--model", f"breast-cancer-logreg/1={V1}",

@@ -119,16 +119,20 @@ public struct ModelLoader: Sendable {
         self.loadONNX = loadONNX
     }
 
-    /// Loads `directory/model.onnx` or `directory/synthetic.yaml`; the error names the file and the cause.
+    /// Loads `directory/model.onnx` (then warms it up: `ModelWarmup`) or `directory/synthetic.yaml`; the error
+    /// names the file and the cause.
     public func load(directory: String) throws(ConfigError) -> any InferenceModel {
         let onnx = directory + "/model.onnx"
         let synthetic = directory + "/synthetic.yaml"
         if FileManager.default.fileExists(atPath: onnx) {
+            let model: any InferenceModel
             do {
-                return try loadONNX(onnx)
+                model = try loadONNX(onnx)
             } catch {
                 throw ConfigError("\(onnx): \(error)")
             }
+            try ModelWarmup.run(model, directory: directory)
+            return model
         }
         if FileManager.default.fileExists(atPath: synthetic) {
             let text: String
