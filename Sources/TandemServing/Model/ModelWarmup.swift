@@ -8,8 +8,9 @@ import TandemONNX
 /// With `warmup.csv`, `warmup.json` or `warmup.jsonl` in the version directory (known-good sample requests,
 /// like TF Serving's warm-up records in `assets.extra`), every record must decode, run and give one output
 /// per record: any error fails the load. Without one, the model runs on one zero-valued row (0, 0.0, false,
-/// ""): the model may refuse that input (an unknown category is the client's fault), but any other failure,
-/// or outputs that do not hold one entry per row, fail the load.
+/// ""): the model may refuse that input (an unknown category is the client's fault, and the ONNX runtime
+/// reports every operator failure that way), but any other failure, or outputs that do not hold one entry
+/// per row, fail the load.
 public enum ModelWarmup {
     /// Warm-up request files, looked for in this order.
     public static let files: [(name: String, format: PayloadFormat)] = [
