@@ -54,7 +54,8 @@ final class AdminAPI: Sendable {
         }
     }
 
-    private func authorize(_ request: HTTPRequest) -> HTTPResponse? {
+    /// nil when the request carries the admin token; else the 403/401 to answer with.
+    func authorize(_ request: HTTPRequest) -> HTTPResponse? {
         guard let token = endpoint.state?.config.adminToken else {
             return .jsonError(
                 status: 403, code: "admin_disabled",
@@ -96,7 +97,7 @@ final class AdminAPI: Sendable {
             }
         } else if let desired = object["DesiredWeightsAndCapacities"] as? [[String: Any]] {
             for entry in desired {
-                guard let name = entry["VariantName"] as? String, let number = entry["DesiredWeight"].flatMap(jsonNumber) else {
+                guard let name = entry["VariantName"] as? String, let number = entry["DesiredWeight"].flatMap(jsonNumber(_:)) else {
                     return .failure(AdminInputError("each DesiredWeightsAndCapacities entry needs VariantName and DesiredWeight"))
                 }
                 changes[name] = number
@@ -108,13 +109,6 @@ final class AdminAPI: Sendable {
         return .success(changes)
     }
 
-    /// A JSON number as a Double; nil for anything else, including `true`/`false`. (`value is Bool` is
-    /// no test: an NSNumber holding 0 or 1 casts to Bool, which refused weights 0 and 1. JSON booleans
-    /// are the only NSNumbers JSONSerialization makes with the char type "c".)
-    private func jsonNumber(_ value: Any) -> Double? {
-        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
-        return number.doubleValue
-    }
 
     private func weightsBody(_ state: EndpointState?) -> HTTPResponse {
         var w = JSONBuilder()
@@ -142,4 +136,12 @@ final class AdminAPI: Sendable {
 struct AdminInputError: Error {
     var message: String
     init(_ message: String) { self.message = message }
+}
+
+/// A JSON number (from `JSONSerialization`) as a Double; nil for anything else, including `true`/`false`.
+/// (`value is Bool` is no test: an NSNumber holding 0 or 1 casts to Bool, which refused weights 0 and 1.
+/// JSON booleans are the only NSNumbers JSONSerialization makes with the char type "c".)
+func jsonNumber(_ value: Any) -> Double? {
+    guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+    return number.doubleValue
 }

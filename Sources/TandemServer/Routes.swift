@@ -9,11 +9,14 @@ enum Route: String, CaseIterable {
     case adminWeights = "/admin/weights"
     case adminReload = "/admin/reload"
     case variants = "/variants"
+    case outcomes = "/outcomes"
+    case experiment = "/experiment"
 
     var methods: [HTTPMethod] {
         switch self {
         case .ping, .executionParameters, .metrics, .variants: [.get, .head]
-        case .invocations, .adminReload: [.post]
+        case .experiment: [.get, .head, .delete]
+        case .invocations, .adminReload, .outcomes: [.post]
         case .adminWeights: [.get, .post]
         }
     }

@@ -12,9 +12,11 @@ final class TandemResponder: HTTPResponder {
     let metrics: MetricsRegistry
     let settings: ServerSettings
     let admin: AdminAPI
+    let experiment: ExperimentAPI
     let logger: Logger
 
     init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger) {
+        self.experiment = ExperimentAPI(endpoint: service.endpoint, admin: admin, metrics: metrics)
         self.service = service
         self.metrics = metrics
         self.settings = settings
@@ -52,6 +54,8 @@ final class TandemResponder: HTTPResponder {
         case .variants: writer.send(json(200, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: isHealthy)))
         case .adminWeights: admin.weights(request, writer)
         case .adminReload: admin.reload(request, writer)
+        case .outcomes: experiment.outcomes(request, writer)
+        case .experiment: experiment.report(request, writer)
         }
     }
 
@@ -73,7 +77,10 @@ final class TandemResponder: HTTPResponder {
     }
 
     private func invoke(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let experiment = self.experiment
+        let requestID = request.id
         startInvocation(request, writer) { [writer] answer in
+            experiment.served(answer, requestID: requestID)
             var response = HTTPResponse(status: answer.status, body: answer.body)
             response.headers.add("Content-Type", answer.contentType)
             for (name, value) in answer.headers { response.headers.add(name, value) }
@@ -115,7 +122,9 @@ final class TandemResponder: HTTPResponder {
             return
         }
         let requestID = request.id
+        let experiment = self.experiment
         startInvocation(request, writer) { [writer] answer in
+            experiment.served(answer, requestID: requestID)
             writer.send(RuntimeAPI.translate(answer, requestID: requestID))
         }
     }

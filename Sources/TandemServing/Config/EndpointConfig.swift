@@ -92,6 +92,8 @@ public struct EndpointConfig: Sendable, Equatable {
     public var healthWindow: Duration = .seconds(60)
     public var healthMinRequests: Int = 20
     public var adminToken: String?
+    /// `experiment:` — outcome collection for A/B analysis; nil when off.
+    public var experiment: ExperimentConfig?
     public var production: [VariantConfig]
     public var shadows: [ShadowVariantConfig]
     /// The file this came from (nil for a generated single-model config).
@@ -128,6 +130,7 @@ public struct EndpointConfig: Sendable, Equatable {
         let root = try ConfigNode.parse(text, file: file)
         _ = try root.keys(allowed: [
             "endpoint", "repository", "routing", "health", "admin", "production_variants", "shadow_variants",
+            "experiment",
         ])
         let name = try root["endpoint"].string(default: "tandem")
         guard isSageMakerName(name) else {
@@ -202,6 +205,19 @@ public struct EndpointConfig: Sendable, Equatable {
             config.healthWindow = .seconds(try health["window_s"].double(default: 60, min: 1))
             config.healthMinRequests = try health["min_requests"].int(default: 20, min: 1)
         }
+        let experiment = root["experiment"]
+        if !experiment.isMissing {
+            _ = try experiment.keys(allowed: ["outcomes", "control", "remember"])
+            if try experiment["outcomes"].bool(default: false) {
+                let control = try experiment["control"].string(default: production[0].name)
+                guard production.contains(where: { $0.name == control }) else {
+                    throw experiment["control"].fail(
+                        "'\(control)' is not a production variant; production variants: \(production.map(\.name).joined(separator: ", "))")
+                }
+                config.experiment = ExperimentConfig(
+                    control: control, remember: try experiment["remember"].int(default: 100_000, min: 1))
+            }
+        }
         let admin = root["admin"]
         if !admin.isMissing {
             _ = try admin.keys(allowed: ["token", "token_env"])
@@ -229,4 +245,12 @@ public struct EndpointConfig: Sendable, Equatable {
         guard names.insert(name).inserted else { throw node.fail("variant name \"\(name)\" is used twice") }
         return name
     }
+}
+
+/// `experiment:` in `endpoint.yaml`: collect outcomes (`POST /outcomes`) and compare variants (`GET /experiment`).
+public struct ExperimentConfig: Sendable, Equatable {
+    /// The production variant the others are compared with (default: the first one listed).
+    public var control: String
+    /// How many recent request ids are remembered for outcome lookup.
+    public var remember: Int
 }

@@ -216,6 +216,24 @@ public final class MetricsRegistry: Sendable {
             .set(to: Double(report.total))
     }
 
+    /// An outcome was posted for a request `variant` served: `tandem_outcomes_total` and
+    /// `tandem_outcome_value_sum_total` (their ratio is the mean), labelled by endpoint and variant.
+    public func outcomeRecorded(endpoint: String, variant: String, value: Double) {
+        let labels = [("endpoint", endpoint), ("variant", variant)]
+        prometheus.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "tandem", metricName: "outcomes", unitName: "total",
+                helpText: "Outcomes posted to /outcomes, by the variant that served the request."),
+            labels: labels
+        ).increment()
+        prometheus.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "tandem", metricName: "outcome_value_sum", unitName: "total",
+                helpText: "Sum of the outcome values posted to /outcomes (divided by tandem_outcomes_total: the mean)."),
+            labels: labels
+        ).increment(by: value)
+    }
+
     /// Prometheus text exposition format (version 0.0.4).
     public func exposition() -> [UInt8] {
         prometheus.emitToBuffer()

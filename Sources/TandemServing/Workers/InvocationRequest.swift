@@ -38,6 +38,8 @@ public struct InvocationResponse: Sendable {
     /// For errors: the code and message that are also in the JSON body.
     public var errorCode: String?
     public var errorMessage: String?
+    /// The variant that answered (nil when the request was refused before routing).
+    public var variant: String?
 }
 
 /// The routing decision for one request.

@@ -1,0 +1,160 @@
+import Foundation
+import Synchronization
+import TandemHTTP
+import TandemServing
+
+/// A/B analysis inside the server: `POST /outcomes` joins delayed outcomes (a conversion, revenue...) to the
+/// variant that served each request, and `GET /experiment` compares every production variant's mean outcome
+/// with control's (Welch's t-test: difference, 95% interval, p-value). On when the endpoint config has
+/// `experiment: {outcomes: true}`; when an admin token is configured, posting outcomes requires it.
+final class ExperimentAPI: Sendable {
+    let endpoint: Endpoint
+    let admin: AdminAPI
+    let metrics: MetricsRegistry
+    private let ledgerBox = Mutex<OutcomeLedger?>(nil)
+
+    init(endpoint: Endpoint, admin: AdminAPI, metrics: MetricsRegistry) {
+        self.endpoint = endpoint
+        self.admin = admin
+        self.metrics = metrics
+    }
+
+    /// The ledger, made on first use with the config's `remember` (kept across reloads).
+    private func ledger(_ config: ExperimentConfig) -> OutcomeLedger {
+        ledgerBox.withLock { box in
+            if let existing = box { return existing }
+            let created = OutcomeLedger(capacity: config.remember)
+            box = created
+            return created
+        }
+    }
+
+    /// A production variant answered a request: remember it for its outcome. Any thread.
+    func served(_ answer: InvocationResponse, requestID: String) {
+        guard answer.status == 200, let variant = answer.variant, let config = endpoint.state?.config.experiment else { return }
+        ledger(config).served(requestID, by: variant)
+    }
+
+    /// `POST /outcomes` with `{"request_id": "...", "value": 1}` or `{"outcomes": [{...}, ...]}`.
+    func outcomes(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        guard let config = endpoint.state?.config.experiment else {
+            return writer.send(disabled(request))
+        }
+        if endpoint.state?.config.adminToken != nil, let denied = admin.authorize(request) { return writer.send(denied) }
+        let entries: [(id: String, value: Double)]
+        switch Self.parse(request.body) {
+        case .success(let parsed): entries = parsed
+        case .failure(let error):
+            return writer.send(.jsonError(status: 400, code: "bad_outcomes", message: error.message, requestID: request.id))
+        }
+        let ledger = ledger(config)
+        var accepted = 0
+        var unknown: [String] = []
+        var duplicate: [String] = []
+        for entry in entries {
+            let (verdict, variant) = ledger.record(entry.id, value: entry.value)
+            switch verdict {
+            case .accepted:
+                accepted += 1
+                if let variant { count(entry.value, variant: variant) }
+            case .unknownRequest: unknown.append(entry.id)
+            case .duplicate: duplicate.append(entry.id)
+            }
+        }
+        var w = JSONBuilder()
+        w.open()
+        w.member("accepted", int: accepted)
+        w.member("unknown_request_ids", raw: "[" + unknown.map { jsonQuoted($0) }.joined(separator: ",") + "]")
+        w.member("duplicate_request_ids", raw: "[" + duplicate.map { jsonQuoted($0) }.joined(separator: ",") + "]")
+        w.close()
+        var response = HTTPResponse(status: 200, body: w.bytes)
+        response.headers.add("Content-Type", "application/json")
+        writer.send(response)
+    }
+
+    /// `GET /experiment`: per production variant, the outcome statistics and the comparison with control.
+    /// `DELETE /experiment` (admin token): forget the statistics and start a new experiment.
+    func report(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        guard let state = endpoint.state, let config = state.config.experiment else {
+            return writer.send(disabled(request))
+        }
+        if request.method == .delete {
+            if let denied = admin.authorize(request) { return writer.send(denied) }
+            ledger(config).reset()
+        }
+        let stats = ledger(config).statistics()
+        let control = stats[config.control] ?? OutcomeStats()
+        var w = JSONBuilder()
+        w.open()
+        w.member("endpoint", string: state.config.endpointName)
+        w.member("control", string: config.control)
+        w.member("significance_level", double: 0.05)
+        w.key("variants")
+        w.raw("[")
+        for (index, variant) in state.production.enumerated() {
+            if index > 0 { w.raw(",") }
+            let s = stats[variant.name] ?? OutcomeStats()
+            w.open()
+            w.member("name", string: variant.name)
+            w.member("outcomes", int: s.count)
+            if s.count > 0 { w.member("mean", double: s.mean) } else { w.member("mean", raw: "null") }
+            w.member("stddev", double: s.variance.squareRoot())
+            if variant.name != config.control {
+                if let result = WelchTest.compare(control, s) {
+                    w.member("difference", double: result.difference)
+                    w.member("ci95", raw: "[\(jsonDouble(result.lower95)),\(jsonDouble(result.upper95))]")
+                    w.member("p_value", double: result.pValue)
+                    w.member("significant", raw: result.pValue < 0.05 ? "true" : "false")
+                } else {
+                    w.member("difference", raw: "null")
+                    w.member("note", string: "needs at least 2 outcomes on this variant and on control")
+                }
+            }
+            w.close()
+        }
+        w.raw("]")
+        w.close()
+        var response = HTTPResponse(status: 200, body: w.bytes)
+        response.headers.add("Content-Type", "application/json")
+        writer.send(response)
+    }
+
+    private func count(_ value: Double, variant: String) {
+        metrics.outcomeRecorded(endpoint: endpoint.state?.config.endpointName ?? "", variant: variant, value: value)
+    }
+
+    private func disabled(_ request: HTTPRequest) -> HTTPResponse {
+        .jsonError(
+            status: 409, code: "experiment_disabled",
+            message: "outcome collection is off: set experiment: {outcomes: true} in the endpoint config", requestID: request.id)
+    }
+
+    static func parse(_ body: [UInt8]) -> Result<[(id: String, value: Double)], AdminInputError> {
+        let shape = "expected {\"request_id\": \"...\", \"value\": <number>} or {\"outcomes\": [...]}"
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            return .failure(AdminInputError("the body is not a JSON object; " + shape))
+        }
+        let items: [Any]
+        if let list = object["outcomes"] as? [Any] { items = list } else { items = [object] }
+        guard !items.isEmpty else { return .failure(AdminInputError("no outcomes given")) }
+        var entries: [(id: String, value: Double)] = []
+        for (index, item) in items.enumerated() {
+            guard let entry = item as? [String: Any], let id = entry["request_id"] as? String, !id.isEmpty else {
+                return .failure(AdminInputError("outcome \(index + 1): needs a string request_id; " + shape))
+            }
+            guard let raw = entry["value"], let value = jsonNumber(raw), value.isFinite else {
+                return .failure(AdminInputError("outcome \(index + 1) (\(id)): value must be a finite number"))
+            }
+            entries.append((id, value))
+        }
+        return .success(entries)
+    }
+}
+
+private func jsonQuoted(_ text: String) -> String {
+    String(decoding: ErrorBody.quotedJSON(text), as: UTF8.self)
+}
+
+private func jsonDouble(_ value: Double) -> String {
+    value.isFinite ? String(value) : "null"
+}
