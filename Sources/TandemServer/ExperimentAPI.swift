@@ -29,9 +29,13 @@ final class ExperimentAPI: Sendable {
         }
     }
 
-    /// A production variant answered a request: remember it for its outcome. Any thread.
+    /// A production variant answered a request: remember it for its outcome. Any thread. Requests that named
+    /// their variant (`X-Amzn-SageMaker-Target-Variant`) are left out: they were not randomised, and their
+    /// outcomes would bias the comparison.
     func served(_ answer: InvocationResponse, requestID: String) {
-        guard answer.status == 200, let variant = answer.variant, let config = endpoint.state?.config.experiment else { return }
+        guard answer.status == 200, let variant = answer.variant, answer.routing != .target,
+            let config = endpoint.state?.config.experiment
+        else { return }
         ledger(config).served(requestID, by: variant)
     }
 

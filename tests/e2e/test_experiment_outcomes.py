@@ -41,9 +41,13 @@ def test_outcomes_are_joined_to_the_variant_that_served(start_server, tmp_repo):
         value = 1 if rng.random() < (0.1 if variant == "control" else 0.5) else 0
         outcomes.append({"request_id": headers["x-amzn-requestid"], "value": value})
         expected[variant].append(value)
-    status, answer = post_outcomes(server, outcomes + [{"request_id": "never-served", "value": 1}, outcomes[0]])
+    # A targeted request was not randomised: it is not part of the experiment.
+    _, targeted, _ = server.invoke(row, headers={"X-Amzn-SageMaker-Target-Variant": "challenger"})
+    targeted_id = targeted["x-amzn-requestid"]
+    status, answer = post_outcomes(server, outcomes + [{"request_id": "never-served", "value": 1}, outcomes[0],
+                                                       {"request_id": targeted_id, "value": 1}])
     assert status == 200
-    assert answer == {"accepted": 300, "unknown_request_ids": ["never-served"],
+    assert answer == {"accepted": 300, "unknown_request_ids": ["never-served", targeted_id],
                       "duplicate_request_ids": [outcomes[0]["request_id"]]}
 
     report = json.loads(server.request("GET", "/experiment")[2])

@@ -40,6 +40,8 @@ public struct InvocationResponse: Sendable {
     public var errorMessage: String?
     /// The variant that answered (nil when the request was refused before routing).
     public var variant: String?
+    /// How it was chosen (nil when the request was refused before routing).
+    public var routing: RoutingRule?
 }
 
 /// The routing decision for one request.

@@ -125,7 +125,8 @@ final class PendingInvocation: Sendable {
             ("X-Amzn-SageMaker-Custom-Attributes", "variant=\(variant.name),model=\(variant.modelID),routing=\(rule.rawValue)"),
         ]
         all.append(contentsOf: headers)
-        respond(InvocationResponse(status: status, contentType: contentType, body: body, headers: all, errorCode: code, errorMessage: message, variant: variant.name))
+        respond(InvocationResponse(status: status, contentType: contentType, body: body, headers: all, errorCode: code, errorMessage: message, variant: variant.name,
+                                     routing: rule))
         return true
     }
 }
