@@ -9,17 +9,20 @@ let package = Package(
         .package(name: "Tandem", path: "../"),
     ],
     targets: [
+        // The entry point every harness shares: hands control to libFuzzer's driver.
+        .target(name: "FuzzSupport"),
         .executableTarget(
             name: "FuzzModelLoader",
-            dependencies: [.product(name: "TandemONNX", package: "Tandem")]
+            dependencies: ["FuzzSupport", .product(name: "TandemONNX", package: "Tandem")]
         ),
         .executableTarget(
             name: "FuzzHTTPParser",
-            dependencies: [.product(name: "TandemHTTP", package: "Tandem")]
+            dependencies: ["FuzzSupport", .product(name: "TandemHTTP", package: "Tandem")]
         ),
         .executableTarget(
             name: "FuzzPayloadDecoder",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "TandemServing", package: "Tandem"),
                 .product(name: "TandemONNX", package: "Tandem"),
             ]

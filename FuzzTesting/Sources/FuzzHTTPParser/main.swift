@@ -1,3 +1,4 @@
+import FuzzSupport
 @testable import TandemHTTP
 
 /// libFuzzer entry point for the HTTP/1.1 request parser, the code that reads every byte a client sends.
@@ -46,18 +47,8 @@ public func fuzzHTTPParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links executables with `main` aliased to `<Module>_main`; with -parse-as-library there is no
-// generated main, so provide that symbol and hand control to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func llvmFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
+// The executable's entry point (see FuzzSupport.runLibFuzzer).
 @_cdecl("FuzzHTTPParser_main")
 public func fuzzHTTPParserMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return llvmFuzzerRunDriver(&count, &arguments) { data, size in fuzzHTTPParser(data, size) }
+    runLibFuzzer(argc, argv) { data, size in fuzzHTTPParser(data, size) }
 }

@@ -1,3 +1,4 @@
+import FuzzSupport
 import TandemONNX
 import TandemServing
 
@@ -40,18 +41,8 @@ private let signatures: [[ModelSignature.Input]] = [
     ],
 ]
 
-// SwiftPM links executables with `main` aliased to `<Module>_main`; with -parse-as-library there is no
-// generated main, so provide that symbol and hand control to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func llvmFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
+// The executable's entry point (see FuzzSupport.runLibFuzzer).
 @_cdecl("FuzzPayloadDecoder_main")
 public func fuzzPayloadDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return llvmFuzzerRunDriver(&count, &arguments) { data, size in fuzzPayloadDecoder(data, size) }
+    runLibFuzzer(argc, argv) { data, size in fuzzPayloadDecoder(data, size) }
 }

@@ -32,6 +32,18 @@ public enum TensorData: Sendable, Equatable {
     case string([String])
     case bool([Bool])
 
+    /// `count` zero values of `type` (0, 0.0, false or "").
+    public static func zeros(_ type: ElementType, count: Int) -> TensorData {
+        switch type {
+        case .float: .float(Array(repeating: 0, count: count))
+        case .double: .double(Array(repeating: 0, count: count))
+        case .int64: .int64(Array(repeating: 0, count: count))
+        case .int32: .int32(Array(repeating: 0, count: count))
+        case .string: .string(Array(repeating: "", count: count))
+        case .bool: .bool(Array(repeating: false, count: count))
+        }
+    }
+
     /// The element type of the stored values.
     public var elementType: ElementType {
         switch self {

@@ -53,16 +53,7 @@ public enum ModelWarmup {
         var feeds: [String: Tensor] = [:]
         for input in inputs {
             let width = max(input.featureCount ?? 1, 1)
-            let data: TensorData
-            switch input.elementType {
-            case .float: data = .float(Array(repeating: 0, count: width))
-            case .double: data = .double(Array(repeating: 0, count: width))
-            case .int64: data = .int64(Array(repeating: 0, count: width))
-            case .int32: data = .int32(Array(repeating: 0, count: width))
-            case .bool: data = .bool(Array(repeating: false, count: width))
-            case .string: data = .string(Array(repeating: "", count: width))
-            }
-            feeds[input.name] = Tensor(shape: [1, width], data: data)
+            feeds[input.name] = Tensor(shape: [1, width], data: .zeros(input.elementType, count: width))
         }
         return feeds
     }
