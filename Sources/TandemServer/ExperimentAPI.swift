@@ -68,8 +68,8 @@ final class ExperimentAPI: Sendable {
         var w = JSONBuilder()
         w.open()
         w.member("accepted", int: accepted)
-        w.member("unknown_request_ids", raw: "[" + unknown.map { jsonQuoted($0) }.joined(separator: ",") + "]")
-        w.member("duplicate_request_ids", raw: "[" + duplicate.map { jsonQuoted($0) }.joined(separator: ",") + "]")
+        w.member("unknown_request_ids", strings: unknown)
+        w.member("duplicate_request_ids", strings: duplicate)
         w.close()
         var response = HTTPResponse(status: 200, body: w.bytes)
         response.headers.add("Content-Type", "application/json")
@@ -106,7 +106,7 @@ final class ExperimentAPI: Sendable {
             if variant.name != config.control {
                 if let result = WelchTest.compare(control, s) {
                     w.member("difference", double: result.difference)
-                    w.member("ci95", raw: "[\(jsonDouble(result.lower95)),\(jsonDouble(result.upper95))]")
+                    w.member("ci95", doubles: [result.lower95, result.upper95])
                     w.member("p_value", double: result.pValue)
                     w.member("significant", raw: result.pValue < 0.05 ? "true" : "false")
                 } else {
@@ -153,12 +153,4 @@ final class ExperimentAPI: Sendable {
         }
         return .success(entries)
     }
-}
-
-private func jsonQuoted(_ text: String) -> String {
-    String(decoding: ErrorBody.quotedJSON(text), as: UTF8.self)
-}
-
-private func jsonDouble(_ value: Double) -> String {
-    value.isFinite ? String(value) : "null"
 }

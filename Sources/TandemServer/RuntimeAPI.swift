@@ -101,7 +101,7 @@ struct RuntimeAPI {
                 "Received \(side) error (\(answer.status)) from primary with message \"\(original)\". "
                     + "Request id: \(requestID).",
                 requestID: requestID,
-                extra: [("OriginalStatusCode", "\(answer.status)"), ("OriginalMessage", jsonString(original))])
+                extra: [("OriginalStatusCode", "\(answer.status)"), ("OriginalMessage", ErrorBody.quoted(original))])
         }
         for (name, value) in answer.headers { response.headers.add(name, value) }
         return response
@@ -115,9 +115,5 @@ struct RuntimeAPI {
         response.headers.add("Content-Type", "application/json")
         response.headers.add("x-amzn-ErrorType", type)
         return response
-    }
-
-    private static func jsonString(_ text: String) -> String {
-        String(decoding: ErrorBody.quotedJSON(text), as: UTF8.self)
     }
 }

@@ -110,14 +110,25 @@ struct JSONBuilder {
 
     mutating func member(_ name: String, string value: String) { key(name); raw(quote(value)) }
     mutating func member(_ name: String, int value: Int) { key(name); raw(String(value)) }
-    mutating func member(_ name: String, double value: Double) { key(name); raw(value.isFinite ? String(value) : "null") }
+    mutating func member(_ name: String, double value: Double) { key(name); raw(Self.number(value)) }
+    mutating func member(_ name: String, doubles values: [Double]) {
+        key(name)
+        raw("[" + values.map(Self.number).joined(separator: ",") + "]")
+    }
     mutating func member(_ name: String, raw value: String) { key(name); raw(value) }
+    mutating func member(_ name: String, strings values: [String]) {
+        key(name)
+        raw("[" + values.map(quote).joined(separator: ",") + "]")
+    }
 
     private mutating func markValue() {
         if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
     }
 
+    /// A JSON number, or null for NaN and infinities (which JSON cannot spell).
+    static func number(_ value: Double) -> String { value.isFinite ? String(value) : "null" }
+
     func quote(_ text: String) -> String {
-        String(decoding: ErrorBody.quotedJSON(text), as: UTF8.self)
+        ErrorBody.quoted(text)
     }
 }

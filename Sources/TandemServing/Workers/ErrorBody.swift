@@ -1,9 +1,7 @@
 extension ErrorBody {
-    /// `text` as a quoted JSON string, as bytes.
-    public static func quotedJSON(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        JSONWriter.appendQuoted(text, to: &out)
-        return out
+    /// `text` as a quoted JSON string (for the server's other JSON bodies).
+    public static func quoted(_ text: String) -> String {
+        JSONWriter.quoted(text)
     }
 }
 
