@@ -11,7 +11,12 @@ public enum ResponseEncoder {
         _ outputs: [String: Value], signature: ModelSignature, rows: Int, format: PayloadFormat,
         rendering: OutputRendering = OutputRendering()
     ) throws(ModelRunError) -> [UInt8] {
-        let table = try PredictionTable(outputs: outputs, signature: signature, rows: rows)
+        encode(try PredictionTable(outputs: outputs, signature: signature, rows: rows), format: format, rendering: rendering)
+    }
+
+    /// Encodes outputs already arranged per record (the worker arranges them once when shadows compare too).
+    static func encode(_ table: PredictionTable, format: PayloadFormat, rendering: OutputRendering) -> [UInt8] {
+        let rows = table.rows
         var writer = JSONWriter(capacity: 64 + rows * 48)
         switch format {
         case .json:

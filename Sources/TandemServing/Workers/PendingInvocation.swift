@@ -45,13 +45,9 @@ final class PendingInvocation: Sendable {
         do {
             let decoded = try RequestDecoder.decode(request.body, format: requestFormat, inputs: model.signature.inputs)
             let outputs = try model.predict(decoded.feeds, rows: decoded.rows)
-            if !comparisons.isEmpty,
-                let table = try? PredictionTable(outputs: outputs, signature: model.signature, rows: decoded.rows)
-            {
-                for comparison in comparisons { comparison.productionAnswered(table) }
-            }
-            let body = try ResponseEncoder.encode(
-                outputs, signature: model.signature, rows: decoded.rows, format: responseFormat, rendering: variant.rendering)
+            let table = try PredictionTable(outputs: outputs, signature: model.signature, rows: decoded.rows)
+            for comparison in comparisons { comparison.productionAnswered(table) }
+            let body = ResponseEncoder.encode(table, format: responseFormat, rendering: variant.rendering)
             settle(
                 status: 200, contentType: responseFormat.mediaType, body: body, headers: [], modelTime: .now - start,
                 modelFailed: false, code: nil)
