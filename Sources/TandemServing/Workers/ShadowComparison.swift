@@ -18,24 +18,25 @@ final class ShadowComparison: Sendable {
 
     /// The production variant's answer (from its worker).
     func productionAnswered(_ table: PredictionTable) {
-        let pair = halves.withLock { halves -> (PredictionTable, PredictionTable)? in
-            halves.production = table
-            return halves.shadow.map { (table, $0) }
-        }
-        if let (production, shadow) = pair { record(production, shadow) }
+        offer(table, asProduction: true)
     }
 
     /// The shadow variant's answer (from its worker).
     func shadowAnswered(_ table: PredictionTable) {
-        let pair = halves.withLock { halves -> (PredictionTable, PredictionTable)? in
-            halves.shadow = table
-            return halves.production.map { ($0, table) }
-        }
-        if let (production, shadow) = pair { record(production, shadow) }
+        offer(table, asProduction: false)
     }
 
-    private func record(_ production: PredictionTable, _ shadow: PredictionTable) {
-        halves.withLock { $0 = (nil, nil) }
-        shadowMetrics.shadowCompared(against: self.production, PredictionAgreement(production: production, shadow: shadow))
+    /// Keeps one side's answer; the side that completes the pair takes both and records the comparison
+    /// after the lock is released.
+    private func offer(_ table: PredictionTable, asProduction: Bool) {
+        let pair = halves.withLock { halves -> (production: PredictionTable, shadow: PredictionTable)? in
+            if asProduction { halves.production = table } else { halves.shadow = table }
+            guard let production = halves.production, let shadow = halves.shadow else { return nil }
+            halves = (nil, nil)
+            return (production, shadow)
+        }
+        if let pair {
+            shadowMetrics.shadowCompared(against: production, PredictionAgreement(production: pair.production, shadow: pair.shadow))
+        }
     }
 }
