@@ -37,6 +37,7 @@ public final class EndpointState: Sendable {
         self.routing = RoutingTable(
             entries: production.filter { $0.state.isServing }.map { .init(name: $0.name, weight: weights[$0.name] ?? 0) },
             salt: config.salt)
+        // The configured shares, computed once: the split check tests against them and `configuredShare` reads them.
         let total = production.reduce(0) { $0 + (weights[$1.name] ?? 0) }
         self.split = TrafficSplitCheck(
             names: production.map(\.name),
@@ -58,8 +59,7 @@ public final class EndpointState: Sendable {
 
     /// The configured share of a production variant (weight / sum of weights), before redistribution.
     public func configuredShare(of name: String) -> Double {
-        let total = production.reduce(0) { $0 + (weights[$1.name] ?? 0) }
-        return total > 0 ? (weights[name] ?? 0) / total : 0
+        split.names.firstIndex(of: name).map { split.expectedShares[$0] } ?? 0
     }
 
     /// Whether `/ping` should answer 200 under the configured policy.

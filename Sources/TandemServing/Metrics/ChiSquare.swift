@@ -11,14 +11,17 @@ public enum ChiSquare {
         guard total > 0, shareSum > 0 else { return (0, 0) }
         var value = 0.0
         var categories = 0
-        for (count, share) in zip(observed, shares) where share > 0 {
+        for (count, share) in zip(observed, shares) {
+            guard share > 0 else {
+                // Traffic on a category expected to get none is a mismatch no finite statistic describes.
+                if count > 0 { value = .infinity }
+                continue
+            }
             let expected = total * share / shareSum
             value += (Double(count) - expected) * (Double(count) - expected) / expected
             categories += 1
         }
-        // Traffic on a category expected to get none is a mismatch no finite statistic describes.
-        for (count, share) in zip(observed, shares) where share <= 0 && count > 0 { return (.infinity, max(categories - 1, 1)) }
-        return (value, max(categories - 1, 0))
+        return (value, value.isInfinite ? max(categories - 1, 1) : max(categories - 1, 0))
     }
 
     /// P(X >= value) for X ~ chi-square with `degreesOfFreedom` (the test's p-value): the regularized upper
