@@ -21,16 +21,21 @@ def runtime_client(server):
         config=Config(retries={"max_attempts": 1, "mode": "standard"}))
 
 
-@pytest.fixture
-def ab_server(start_server, tmp_repo):
+def start_ab(start_server, tmp_repo, sticky=None):
+    """control (breast-cancer v1) and challenger (v2), 50/50, as endpoint ENDPOINT."""
     copy_zoo_model(tmp_repo, "breast-cancer-logreg", "v1", "bc", 1)
     copy_zoo_model(tmp_repo, "breast-cancer-logreg", "v2", "bc", 2)
     (tmp_repo / "bc" / "model.yaml").write_text("versions: all\n")
     config = write_endpoint(tmp_repo, [
         {"name": "control", "model": "bc", "version": 1, "weight": 0.5},
         {"name": "challenger", "model": "bc", "version": 2, "weight": 0.5},
-    ], name=ENDPOINT)
+    ], sticky=sticky, name=ENDPOINT)
     return start_server(["--config", str(config), "--workers", "2"])
+
+
+@pytest.fixture
+def ab_server(start_server, tmp_repo):
+    return start_ab(start_server, tmp_repo)
 
 
 def error_of(call):
@@ -151,14 +156,7 @@ def test_operations_that_are_not_emulated_say_so(ab_server):
 
 
 def test_custom_attributes_carry_the_sticky_key(start_server, tmp_repo):
-    copy_zoo_model(tmp_repo, "breast-cancer-logreg", "v1", "bc", 1)
-    copy_zoo_model(tmp_repo, "breast-cancer-logreg", "v2", "bc", 2)
-    (tmp_repo / "bc" / "model.yaml").write_text("versions: all\n")
-    config = write_endpoint(tmp_repo, [
-        {"name": "control", "model": "bc", "version": 1, "weight": 0.5},
-        {"name": "challenger", "model": "bc", "version": 2, "weight": 0.5},
-    ], sticky={"custom_attribute": "user"}, name=ENDPOINT)
-    server = start_server(["--config", str(config), "--workers", "2"])
+    server = start_ab(start_server, tmp_repo, sticky={"custom_attribute": "user"})
     client = runtime_client(server)
     row = zoo_rows("breast-cancer-logreg")[0]
     assignment = {}
