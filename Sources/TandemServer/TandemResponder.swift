@@ -77,10 +77,7 @@ final class TandemResponder: HTTPResponder {
     }
 
     private func invoke(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        let experiment = self.experiment
-        let requestID = request.id
         startInvocation(request, writer) { [writer] answer in
-            experiment.served(answer, requestID: requestID)
             var response = HTTPResponse(status: answer.status, body: answer.body)
             response.headers.add("Content-Type", answer.contentType)
             for (name, value) in answer.headers { response.headers.add(name, value) }
@@ -122,14 +119,13 @@ final class TandemResponder: HTTPResponder {
             return
         }
         let requestID = request.id
-        let experiment = self.experiment
         startInvocation(request, writer) { [writer] answer in
-            experiment.served(answer, requestID: requestID)
             writer.send(RuntimeAPI.translate(answer, requestID: requestID))
         }
     }
 
-    /// Hands the request to the invocation service; `respond` gets its answer once, from any thread.
+    /// Hands the request to the invocation service; `respond` gets its answer once, from any thread, after the
+    /// experiment ledger has noted which variant served it.
     private func startInvocation(
         _ request: HTTPRequest, _ writer: ResponseWriter, respond: @escaping @Sendable (InvocationResponse) -> Void
     ) {
@@ -142,7 +138,10 @@ final class TandemResponder: HTTPResponder {
         service.invoke(
             call, scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
             isCancelled: { [writer] in !writer.isConnectionOpen },
-            respond: respond)
+            respond: { [experiment, id = request.id] answer in
+                experiment.served(answer, requestID: id)
+                respond(answer)
+            })
     }
 
     /// Batch-transform parameters. MaxConcurrentTransforms x MaxPayloadInMB stays within SageMaker's 100.
