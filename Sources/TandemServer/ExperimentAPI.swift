@@ -101,7 +101,7 @@ final class ExperimentAPI: Sendable {
             w.open()
             w.member("name", string: variant.name)
             w.member("outcomes", int: s.count)
-            if s.count > 0 { w.member("mean", double: s.mean) } else { w.member("mean", raw: "null") }
+            w.member("mean", double: s.count > 0 ? s.mean : nil)
             w.member("stddev", double: s.variance.squareRoot())
             if variant.name != config.control {
                 if let result = WelchTest.compare(control, s) {

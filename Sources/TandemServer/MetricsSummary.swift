@@ -33,9 +33,9 @@ enum MetricsSummary {
                     w.member("compared_requests", int: t.requests)
                     w.member("label_rows", int: t.labelRows)
                     w.member("label_matches", int: t.labelMatches)
-                    if let rate = t.labelAgreement { w.member("label_agreement", double: rate) } else { w.member("label_agreement", raw: "null") }
+                    w.member("label_agreement", double: t.labelAgreement)
                     w.member("score_delta_rows", int: t.deltaRows)
-                    if let mean = t.meanDelta { w.member("mean_score_delta", double: mean) } else { w.member("mean_score_delta", raw: "null") }
+                    w.member("mean_score_delta", double: t.meanDelta)
                     w.member("max_score_delta", double: t.deltaMax)
                     w.close()
                 }

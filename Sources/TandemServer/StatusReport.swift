@@ -111,6 +111,8 @@ struct JSONBuilder {
     mutating func member(_ name: String, string value: String) { key(name); raw(quote(value)) }
     mutating func member(_ name: String, int value: Int) { key(name); raw(String(value)) }
     mutating func member(_ name: String, double value: Double) { key(name); raw(Self.number(value)) }
+    /// nil is written as null.
+    mutating func member(_ name: String, double value: Double?) { key(name); raw(value.map(Self.number) ?? "null") }
     mutating func member(_ name: String, doubles values: [Double]) {
         key(name)
         raw("[" + values.map(Self.number).joined(separator: ",") + "]")
