@@ -77,6 +77,8 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "TandemServer",
+                "TandemONNX",
+                "TandemServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -44,6 +44,7 @@ public final class ONNXModel: Sendable {
         }
         guard model.hasGraph else { throw ONNXLoadError(.invalidGraph, "the model has no graph") }
         let opsets = try OpsetTable(model.opsetImport)
+        try UnsupportedOperators.check(model.graph, opsets: opsets)
         let graph = try GraphBuilder(graph: model.graph, opsets: opsets)
         self.plan = graph.plan
         self.signature = SignatureBuilder.build(graph)

@@ -4,6 +4,8 @@
 /// model file maps onto this enum with `ElementType(rawValue:)`.
 public enum ElementType: Int32, Sendable, Hashable, CustomStringConvertible {
     case float = 1
+    case uint8 = 2
+    case int8 = 3
     case int32 = 6
     case int64 = 7
     case string = 8
@@ -14,6 +16,8 @@ public enum ElementType: Int32, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .float: "float"
+        case .uint8: "uint8"
+        case .int8: "int8"
         case .int32: "int32"
         case .int64: "int64"
         case .string: "string"
@@ -29,6 +33,8 @@ public enum TensorData: Sendable, Equatable {
     case double([Double])
     case int64([Int64])
     case int32([Int32])
+    case int8([Int8])
+    case uint8([UInt8])
     case string([String])
     case bool([Bool])
 
@@ -39,6 +45,8 @@ public enum TensorData: Sendable, Equatable {
         case .double: .double(Array(repeating: 0, count: count))
         case .int64: .int64(Array(repeating: 0, count: count))
         case .int32: .int32(Array(repeating: 0, count: count))
+        case .int8: .int8(Array(repeating: 0, count: count))
+        case .uint8: .uint8(Array(repeating: 0, count: count))
         case .string: .string(Array(repeating: "", count: count))
         case .bool: .bool(Array(repeating: false, count: count))
         }
@@ -51,6 +59,8 @@ public enum TensorData: Sendable, Equatable {
         case .double: .double
         case .int64: .int64
         case .int32: .int32
+        case .int8: .int8
+        case .uint8: .uint8
         case .string: .string
         case .bool: .bool
         }
@@ -63,6 +73,8 @@ public enum TensorData: Sendable, Equatable {
         case .double(let v): v.count
         case .int64(let v): v.count
         case .int32(let v): v.count
+        case .int8(let v): v.count
+        case .uint8(let v): v.count
         case .string(let v): v.count
         case .bool(let v): v.count
         }
@@ -123,8 +135,26 @@ public struct MapSequence: Sendable, Equatable {
     }
 }
 
-/// A value flowing through a graph or returned from a model: a tensor or a sequence of maps.
+/// One map from keys to values (`map(int64|string, T)`), as DictVectorizer and CastMap take.
+///
+/// Stored column-aligned: `keys[i]` maps to `values[i]`; keys are unique.
+public struct MapValue: Sendable, Equatable {
+    /// The keys, in the order they were given.
+    public var keys: MapKeys
+    /// One value per key (float, double, int64 or string).
+    public var values: TensorData
+
+    /// Creates a map; `values.count` must equal `keys.count`.
+    public init(keys: MapKeys, values: TensorData) {
+        self.keys = keys
+        self.values = values
+    }
+}
+
+/// A value flowing through a graph or returned from a model: a tensor, a sequence of maps
+/// (ZipMap's output) or a single map (DictVectorizer's and CastMap's input).
 public enum Value: Sendable, Equatable {
     case tensor(Tensor)
     case mapSequence(MapSequence)
+    case map(MapValue)
 }

@@ -68,7 +68,7 @@ struct GraphBuilder {
                 continue
             }
             guard case .tensor(let elem?, let shape) = declared else {
-                throw ONNXLoadError(.invalidGraph, "graph input '\(name)' must be a tensor of float, double, int64, int32, string or bool; it is declared as \(declared.text) (element type \(input.type.tensorType.elemType))")
+                throw ONNXLoadError(.invalidGraph, "graph input '\(name)' must be a tensor of float, double, int64, int32, int8, uint8, string or bool; it is declared as \(TypeDecoding.describe(input.type))")
             }
             let s = newSlot(name)
             values[name] = ValueInfo(type: declared, producer: nil)

@@ -27,7 +27,7 @@ enum TensorDecoding {
         }
         let (dims, count) = try shape(proto, what: what)
         guard let type = ElementType(rawValue: proto.dataType) else {
-            throw BuildError(.invalidTensor, "\(what) has unsupported element type \(proto.dataType)")
+            throw BuildError(.invalidTensor, "\(what) has element type \(ElementTypeNames.name(proto.dataType)), which Tandem does not support (supported: float, double, int64, int32, int8, uint8, bool, string)")
         }
         let raw = proto.hasRawData ? proto.rawData : nil
         func check(_ n: Int, _ field: String) throws(BuildError) {
@@ -71,6 +71,22 @@ enum TensorDecoding {
                 try check(proto.int32Data.count, "int32_data")
                 data = .int32(proto.int32Data)
             }
+        case .int8:
+            if let raw {
+                try check(raw.count, "raw_data")
+                data = .int8(raw.map { Int8(bitPattern: $0) })
+            } else {
+                try check(proto.int32Data.count, "int32_data")
+                data = .int8(proto.int32Data.map { Int8(truncatingIfNeeded: $0) })
+            }
+        case .uint8:
+            if let raw {
+                try check(raw.count, "raw_data")
+                data = .uint8([UInt8](raw))
+            } else {
+                try check(proto.int32Data.count, "int32_data")
+                data = .uint8(proto.int32Data.map { UInt8(truncatingIfNeeded: $0) })
+            }
         case .bool:
             if let raw {
                 try check(raw.count, "raw_data")
@@ -94,6 +110,8 @@ enum TensorDecoding {
         case .double(let v): return v
         case .int64(let v): return v.map { Double($0) }
         case .int32(let v): return v.map { Double($0) }
+        case .int8(let v): return v.map { Double($0) }
+        case .uint8(let v): return v.map { Double($0) }
         default: throw BuildError(.attributeType, "\(what) must hold float or double values, got \(t.elementType)")
         }
     }

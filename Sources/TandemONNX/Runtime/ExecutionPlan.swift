@@ -123,6 +123,10 @@ enum FeedConversion {
         case .int32(let v):
             if type == .float { return .float(v.map { Float($0) }) }
             doubles = v.map { Double($0) }
+        case .int8(let v):
+            doubles = v.map { Double($0) }
+        case .uint8(let v):
+            doubles = v.map { Double($0) }
         case .bool, .string:
             return nil
         }

@@ -8,6 +8,8 @@ extension Tensor {
         case .double(let v): return v.map { Float($0) }
         case .int64(let v): return v.map { Float($0) }
         case .int32(let v): return v.map { Float($0) }
+        case .int8(let v): return v.map { Float($0) }
+        case .uint8(let v): return v.map { Float($0) }
         case .bool(let v): return v.map { $0 ? 1 : 0 }
         case .string: return nil
         }
@@ -18,6 +20,8 @@ extension Tensor {
         switch data {
         case .int64(let v): return v
         case .int32(let v): return v.map { Int64($0) }
+        case .int8(let v): return v.map { Int64($0) }
+        case .uint8(let v): return v.map { Int64($0) }
         default: return nil
         }
     }
@@ -59,6 +63,17 @@ enum Shapes {
             throw KernelError("output shape \(shape) is too large (more than \(maxElements) elements)")
         }
         return n
+    }
+
+    /// Row-major strides of `shape` (the last dimension has stride 1).
+    static func strides(_ shape: [Int]) -> [Int] {
+        var out = [Int](repeating: 1, count: shape.count)
+        var acc = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            out[i] = acc
+            acc &*= shape[i]
+        }
+        return out
     }
 
     /// Normalises a possibly negative axis for a tensor of `rank`; `nil` when out of range.

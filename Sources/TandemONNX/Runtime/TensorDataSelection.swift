@@ -7,6 +7,8 @@ extension TensorData {
         case .double(let v): return .double(indices.map { v[$0] })
         case .int64(let v): return .int64(indices.map { v[$0] })
         case .int32(let v): return .int32(indices.map { v[$0] })
+        case .int8(let v): return .int8(indices.map { v[$0] })
+        case .uint8(let v): return .uint8(indices.map { v[$0] })
         case .string(let v): return .string(indices.map { v[$0] })
         case .bool(let v): return .bool(indices.map { v[$0] })
         }
@@ -32,6 +34,8 @@ extension TensorData {
         case .double: return collect { if case .double(let v) = $0 { v } else { nil } }.map { .double($0) }
         case .int64: return collect { if case .int64(let v) = $0 { v } else { nil } }.map { .int64($0) }
         case .int32: return collect { if case .int32(let v) = $0 { v } else { nil } }.map { .int32($0) }
+        case .int8: return collect { if case .int8(let v) = $0 { v } else { nil } }.map { .int8($0) }
+        case .uint8: return collect { if case .uint8(let v) = $0 { v } else { nil } }.map { .uint8($0) }
         case .string: return collect { if case .string(let v) = $0 { v } else { nil } }.map { .string($0) }
         case .bool: return collect { if case .bool(let v) = $0 { v } else { nil } }.map { .bool($0) }
         }

@@ -11,6 +11,11 @@ public struct ONNXInferenceModel: InferenceModel {
         model = try ONNXModel(contentsOf: path)
     }
 
+    /// Wraps a model already loaded.
+    public init(model: ONNXModel) {
+        self.model = model
+    }
+
     public func predict(_ feeds: [String: Tensor], rows: Int) throws -> [String: Value] {
         do {
             return try model.run(feeds)

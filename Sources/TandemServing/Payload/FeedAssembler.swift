@@ -140,6 +140,16 @@ struct FeedAssembler {
             defer { columns[index] = .int32(values) }
             guard let value = Int32(text) else { throw badCell(row: row, column: column, input: index, got: text) }
             values.append(value)
+        case .int8(var values):
+            columns[index] = .int8([])
+            defer { columns[index] = .int8(values) }
+            guard let value = Int8(text) else { throw badCell(row: row, column: column, input: index, got: text) }
+            values.append(value)
+        case .uint8(var values):
+            columns[index] = .uint8([])
+            defer { columns[index] = .uint8(values) }
+            guard let value = UInt8(text) else { throw badCell(row: row, column: column, input: index, got: text) }
+            values.append(value)
         case .bool(var values):
             columns[index] = .bool([])
             defer { columns[index] = .bool(values) }
@@ -186,6 +196,20 @@ struct FeedAssembler {
             columns[index] = .int32([])
             values.append(exact)
             columns[index] = .int32(values)
+        case (.int8(var values), .number(let number)):
+            guard let exact = Int8(exactly: number) else {
+                throw badCell(row: row, column: column, input: index, got: value.description)
+            }
+            columns[index] = .int8([])
+            values.append(exact)
+            columns[index] = .int8(values)
+        case (.uint8(var values), .number(let number)):
+            guard let exact = UInt8(exactly: number) else {
+                throw badCell(row: row, column: column, input: index, got: value.description)
+            }
+            columns[index] = .uint8([])
+            values.append(exact)
+            columns[index] = .uint8(values)
         case (.string(var values), .string(let text)):
             columns[index] = .string([])
             values.append(text)
@@ -225,7 +249,7 @@ struct FeedAssembler {
     private static func describe(_ type: ElementType) -> String {
         switch type {
         case .float, .double: "a number (\(type))"
-        case .int64, .int32: "an integer (\(type))"
+        case .int64, .int32, .int8, .uint8: "an integer (\(type))"
         case .string: "a string"
         case .bool: "a boolean"
         }
@@ -240,6 +264,8 @@ extension TensorData {
         case .double: var v = [Double](); v.reserveCapacity(capacity); return .double(v)
         case .int64: return .int64([])
         case .int32: return .int32([])
+        case .int8: return .int8([])
+        case .uint8: return .uint8([])
         case .string: return .string([])
         case .bool: return .bool([])
         }

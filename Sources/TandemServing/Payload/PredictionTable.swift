@@ -59,6 +59,8 @@ struct PredictionTable: Sendable {
             switch tensor.data {
             case .int64(let v) where v.count == rows: labels = .int64(v)
             case .int32(let v) where v.count == rows: labels = .int64(v.map(Int64.init))
+            case .int8(let v) where v.count == rows: labels = .int64(v.map(Int64.init))
+            case .uint8(let v) where v.count == rows: labels = .int64(v.map(Int64.init))
             case .string(let v) where v.count == rows: labels = .string(v)
             default: throw Self.mismatch(name, "holds \(tensor.count) \(tensor.elementType) labels for \(rows) records")
             }
@@ -82,6 +84,8 @@ struct PredictionTable: Sendable {
                 case .int64(let k): scoreKeys = k.map { String($0) }
                 case .string(let k): scoreKeys = k
                 }
+            case .map:
+                throw Self.mismatch(name, "is a single map, not one score row per record")
             }
         }
         if let name = signature.valueOutput, let value = outputs[name] {
@@ -107,6 +111,8 @@ struct PredictionTable: Sendable {
         case .double(let v): floats = v.map { Float($0) }
         case .int64(let v): floats = v.map { Float($0) }
         case .int32(let v): floats = v.map { Float($0) }
+        case .int8(let v): floats = v.map { Float($0) }
+        case .uint8(let v): floats = v.map { Float($0) }
         default: throw mismatch(name, "holds \(tensor.elementType) values, not numbers")
         }
         guard rows > 0, floats.count % rows == 0 else {

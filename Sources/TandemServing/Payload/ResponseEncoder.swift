@@ -113,6 +113,8 @@ public enum ResponseEncoder {
         case .double(let v): w.number(v[index])
         case .int64(let v): w.number(v[index])
         case .int32(let v): w.number(Int64(v[index]))
+        case .int8(let v): w.number(Int64(v[index]))
+        case .uint8(let v): w.number(Int64(v[index]))
         case .string(let v): w.string(v[index])
         case .bool(let v): w.raw(v[index] ? "true" : "false")
         }

@@ -29,6 +29,8 @@ struct CastKernel: Kernel {
         case .double(let v): return fromFloating(v, floats: nil, to: target)
         case .int64(let v): return fromIntegers(v, to: target)
         case .int32(let v): return fromIntegers(v.map { Int64($0) }, to: target)
+        case .int8(let v): return fromIntegers(v.map { Int64($0) }, to: target)
+        case .uint8(let v): return fromIntegers(v.map { Int64($0) }, to: target)
         case .bool(let v): return fromIntegers(v.map { $0 ? 1 : 0 }, to: target)
         case .string(let v): return target == .string ? .string(v) : nil
         }
@@ -42,6 +44,8 @@ struct CastKernel: Kernel {
         case .int32: return .int32(v.map { x in
             (x.isFinite && x > -2_147_483_649 && x < 2_147_483_648) ? Int32(x.rounded(.towardZero)) : Int32.min
         })
+        case .int8: return .int8(v.map { Int8(truncatingIfNeeded: truncateToInt64($0)) })
+        case .uint8: return .uint8(v.map { UInt8(truncatingIfNeeded: truncateToInt64($0)) })
         case .bool: return .bool(v.map { $0 != 0 })
         case .string: return nil
         }
@@ -53,6 +57,8 @@ struct CastKernel: Kernel {
         case .double: return .double(v.map { Double($0) })
         case .int64: return .int64(v)
         case .int32: return .int32(v.map { Int32(truncatingIfNeeded: $0) })
+        case .int8: return .int8(v.map { Int8(truncatingIfNeeded: $0) })
+        case .uint8: return .uint8(v.map { UInt8(truncatingIfNeeded: $0) })
         case .bool: return .bool(v.map { $0 != 0 })
         case .string: return nil
         }

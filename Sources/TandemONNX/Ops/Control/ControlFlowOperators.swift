@@ -1,0 +1,4 @@
+/// The control-flow operators with subgraphs: If, Loop and Scan.
+enum ControlFlowOperators {
+    static let schemas: [OperatorSchema] = []
+}

@@ -1,0 +1,9 @@
+/// The `ai.onnx.ml` operators.
+enum MLOperators {
+    static let schemas: [OperatorSchema] = [
+        ArrayFeatureExtractorKernel.schema, LinearClassifierKernel.schema, LinearRegressorKernel.schema,
+        NormalizerKernel.schema, OneHotEncoderKernel.schema, ScalerKernel.schema,
+        SVMClassifierKernel.schema, SVMRegressorKernel.schema, TreeEnsembleKernel.schema,
+        TreeEnsembleClassifierKernel.schema, TreeEnsembleRegressorKernel.schema, ZipMapKernel.schema,
+    ]
+}
