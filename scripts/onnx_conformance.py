@@ -52,6 +52,8 @@ SVMRegressor TreeEnsemble TreeEnsembleClassifier TreeEnsembleRegressor ZipMap
 """.split())
 SCOPE = {"": DEFAULT_DOMAIN_OPS, "ai.onnx": DEFAULT_DOMAIN_OPS, "ai.onnx.ml": ML_DOMAIN_OPS,
          "com.microsoft": {"Tokenizer"}}
+# The newest opset per domain the runtime implements (docs/runtime.md).
+NEWEST_OPSET = {"": 22, "ai.onnx": 22, "ai.onnx.ml": 5, "com.microsoft": 1}
 # TensorProto.DataType numbers of Tandem's element types.
 TYPES = {1: "float", 2: "uint8", 3: "int8", 6: "int32", 7: "int64", 8: "string", 9: "bool", 11: "double"}
 
@@ -96,6 +98,10 @@ def scope_of(model):
     graph_facts(model.graph, ops, types)
     if len(model.functions) > 0:
         return False, "uses model-local functions", ops, types
+    for o in model.opset_import:
+        newest = NEWEST_OPSET.get(o.domain)
+        if newest is not None and o.version > newest:
+            return False, f"imports opset {o.version} of {o.domain or 'ai.onnx'}, newer than the runtime's {newest}", ops, types
     missing = sorted(f"{d or 'ai.onnx'}.{o}" for d, o in ops if o not in SCOPE.get(d, set()))
     if missing:
         return False, "operators outside the runtime's list: " + ", ".join(missing), ops, types

@@ -105,7 +105,7 @@ enum OperatorSupport {
             return "opset \(opset) is newer than the newest Tandem supports (\(newest))"
         }
         guard schema.versions.contains(where: { $0 <= opset }) else {
-            return "does not exist at opset \(opset) (first version \(schema.versions.first ?? 0))"
+            return "does not exist in opset \(opset) (first version: \(schema.versions.first ?? 0))"
         }
         if let deprecated = schema.deprecatedSince, opset >= deprecated {
             return "deprecated from opset \(deprecated) on"

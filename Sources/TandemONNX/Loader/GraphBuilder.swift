@@ -24,7 +24,17 @@ struct GraphBuilder {
     private(set) var graphInputs: [ExecutionPlan.Feed] = []
     private(set) var graphOutputs: [(name: String, type: ValueType)] = []
 
-    init(graph: Onnx_GraphProto, opsets: OpsetTable) throws(ONNXLoadError) {
+    /// Values of enclosing graphs this subgraph reads (captured by name), in slot order.
+    private(set) var captures: [(name: String, slot: Int)] = []
+
+    /// Builds the main graph (`outer` empty) or a subgraph of a control-flow node. A subgraph may read
+    /// any value of its enclosing graphs (`outer`, with their types); those become captures, fed by the
+    /// node at run time. `inputTypes` supplies the types of a subgraph's formal inputs where its
+    /// declaration leaves them out (Loop and Scan bodies often do).
+    init(
+        graph: Onnx_GraphProto, opsets: OpsetTable, isSubgraph: Bool = false, outer: [String: ValueType] = [:],
+        inputTypes: [ValueType?] = []
+    ) throws(ONNXLoadError) {
         plan = ExecutionPlan(slotCount: 0, constants: [], feeds: [], steps: [], outputs: [])
         var slotOf: [String: Int] = [:]
         var constantsBySlot: [Value?] = []
@@ -55,11 +65,21 @@ struct GraphBuilder {
         // Graph inputs.
         var feeds: [ExecutionPlan.Feed] = []
         var seenInputs = Set<String>()
-        for input in graph.input {
+        for (position, input) in graph.input.enumerated() {
             let name = input.name
             guard !name.isEmpty else { throw ONNXLoadError(.invalidGraph, "a graph input has no name") }
             guard seenInputs.insert(name).inserted else { throw ONNXLoadError(.invalidGraph, "graph input '\(name)' is declared twice") }
-            let declared = TypeDecoding.valueType(input.type)
+            var declared = TypeDecoding.valueType(input.type)
+            if isSubgraph {
+                // A subgraph's formal input: its type comes from the node when the body leaves it out.
+                let given = position < inputTypes.count ? inputTypes[position] : nil
+                if declared.elementType == nil, let given { declared = given }
+                if slotOf[name] != nil { throw ONNXLoadError(.invalidGraph, "subgraph input '\(name)' is also an initializer") }
+                let s = newSlot(name)
+                values[name] = ValueInfo(type: declared, producer: nil)
+                feeds.append(.init(name: name, slot: s, elementType: declared.elementType ?? .float, shape: declared.shape, optional: false))
+                continue
+            }
             if let slot = slotOf[name] {
                 // An initializer listed as an input (IR < 4 style): an overridable default.
                 if let e = constants[name]?.elementType {
@@ -88,15 +108,33 @@ struct GraphBuilder {
             }
         }
 
+        // Values a node's subgraphs read from this graph or its enclosing ones: implicit inputs.
+        let implicitInputs: [[String]] = protoNodes.map { node in
+            var free = Set<String>()
+            for a in node.attribute {
+                if a.hasG { free.formUnion(Self.freeVariables(a.g)) }
+                for g in a.graphs { free.formUnion(Self.freeVariables(g)) }
+            }
+            return free.sorted()
+        }
+        func capture(_ name: String) -> Bool {
+            guard let type = outer[name] else { return false }
+            let s = newSlot(name)
+            values[name] = ValueInfo(type: type, producer: nil)
+            captures.append((name, s))
+            return true
+        }
+
         // Topological order (Kahn), rejecting dangling inputs and cycles.
         var pending = [Int](repeating: 0, count: protoNodes.count)
         var consumers: [[Int]] = Array(repeating: [], count: protoNodes.count)
         for (i, node) in protoNodes.enumerated() {
-            for input in node.input where !input.isEmpty {
+            for input in node.input + implicitInputs[i] where !input.isEmpty {
                 if let p = producerOf[input] {
+                    if p == i { continue }
                     pending[i] += 1
                     consumers[p].append(i)
-                } else if slotOf[input] == nil {
+                } else if slotOf[input] == nil, !capture(input) {
                     throw ONNXLoadError(
                         .danglingInput,
                         "input '\(input)' is not a graph input, an initializer or the output of any node",
@@ -163,13 +201,17 @@ struct GraphBuilder {
                 throw fail(.invalidGraph, "has \(node.output.count) outputs; \(node.opType)-\(since) produces \(schema.outputs.lowerBound)...\(schema.outputs.upperBound)")
             }
             let built: BuiltKernel
+            let implicit = implicitInputs[i]
             do {
+                var scope = outer
+                for (name, info) in values { scope[name] = info.type }
                 let context = NodeContext(
                     name: display, opType: node.opType, domain: domain, sinceVersion: since,
                     attributes: try NodeAttributes(node.attribute),
                     inputTypes: node.input.map { $0.isEmpty ? nil : values[$0]?.type },
                     constantInputs: node.input.map { $0.isEmpty ? nil : constants[$0] },
-                    outputCount: node.output.count)
+                    outputCount: node.output.count,
+                    subgraphs: SubgraphCompiler(opsets: opsets, scope: scope, implicitInputs: implicit))
                 built = try schema.build(context)
             } catch {
                 throw fail(error.kind, error.message)
@@ -182,7 +224,7 @@ struct GraphBuilder {
             nodes.append(CompiledNode(opType: node.opType, inputs: node.input, outputs: node.output, role: built.role))
             steps.append(ExecutionPlan.Step(
                 kernel: built.kernel,
-                inputSlots: node.input.map { $0.isEmpty ? -1 : (slotOf[$0] ?? -1) },
+                inputSlots: (node.input + implicit).map { $0.isEmpty ? -1 : (slotOf[$0] ?? -1) },
                 outputSlots: node.output.map { $0.isEmpty ? -1 : newSlot($0) },
                 releases: [], nodeName: display, opType: node.opType))
         }
@@ -190,6 +232,7 @@ struct GraphBuilder {
         // Graph outputs.
         var outputs: [(name: String, slot: Int)] = []
         for out in graph.output {
+            if slotOf[out.name] == nil { _ = capture(out.name) }
             guard let slot = slotOf[out.name] else {
                 throw ONNXLoadError(.invalidGraph, "graph output '\(out.name)' is not produced by any node, input or initializer")
             }
@@ -210,7 +253,27 @@ struct GraphBuilder {
         }
         for (slot, s) in lastReader { steps[s].releases.append(slot) }
 
-        plan = ExecutionPlan(slotCount: constantsBySlot.count, constants: constantsBySlot, feeds: feeds, steps: steps, outputs: outputs)
+        plan = ExecutionPlan(
+            slotCount: constantsBySlot.count, constants: constantsBySlot, feeds: feeds, steps: steps, outputs: outputs,
+            captureSlots: captures.map(\.slot))
+    }
+
+    /// The names a graph reads but does not define (inputs, initializers and node outputs define
+    /// names), its nested subgraphs included: what it captures from enclosing graphs.
+    static func freeVariables(_ graph: Onnx_GraphProto) -> Set<String> {
+        var defined = Set(graph.initializer.map(\.name))
+        defined.formUnion(graph.input.map(\.name))
+        var used = Set<String>()
+        for node in graph.node {
+            defined.formUnion(node.output)
+            used.formUnion(node.input.filter { !$0.isEmpty })
+            for a in node.attribute {
+                if a.hasG { used.formUnion(freeVariables(a.g)) }
+                for g in a.graphs { used.formUnion(freeVariables(g)) }
+            }
+        }
+        used.formUnion(graph.output.map(\.name))
+        return used.subtracting(defined)
     }
 
     /// The declared type, with the element type and shape filled in from inference where the declaration is silent.

@@ -85,6 +85,8 @@ struct NodeAttributes {
         return a.strings.map { String(decoding: $0, as: UTF8.self) }
     }
     func tensor(_ name: String) throws(BuildError) -> Onnx_TensorProto? { try fetch(name, .tensor)?.t }
+    func graph(_ name: String) throws(BuildError) -> Onnx_GraphProto? { try fetch(name, .graph)?.g }
+    func tensors(_ name: String) throws(BuildError) -> [Onnx_TensorProto]? { try fetch(name, .tensors)?.tensors }
 
     func requiredFloats(_ name: String) throws(BuildError) -> [Float] {
         guard let v = try floats(name) else { throw BuildError(.invalidAttribute, "required attribute '\(name)' (FLOATS) is missing") }

@@ -4,6 +4,11 @@ enum UnsupportedOperators {
     /// Throws one `ONNXLoadError` listing every unsupported (op, domain, opset) when there are two or
     /// more; a single one is left to the graph builder, whose error names the node.
     static func check(_ graph: Onnx_GraphProto, opsets: OpsetTable) throws(ONNXLoadError) {
+        // An opset import newer than Tandem knows is one model-level problem, which the graph
+        // builder reports with the node that first needs it.
+        for (domain, version) in opsets.versions {
+            if let newest = OpsetTable.newestSupported[domain], version > newest { return }
+        }
         var seen = Set<OperatorKey>()
         var problems: [(key: OperatorKey, reason: String)] = []
         var unknown = false

@@ -33,6 +33,57 @@ struct ExecutionPlan: Sendable {
     var steps: [Step]
     /// Graph outputs: name and slot.
     var outputs: [(name: String, slot: Int)]
+    /// Slots of values a subgraph captures from enclosing graphs (empty for the main graph).
+    var captureSlots: [Int] = []
+
+    /// Runs a subgraph: `inputs` feed its formal inputs in order, `captures` its captured values in
+    /// `captureSlots` order; returns its outputs in order. No conversion: the node passes values as they are.
+    func runSubgraph(_ inputs: [Value?], captures: [Value?]) throws(KernelError) -> [Value] {
+        var slots = constants
+        guard inputs.count <= feeds.count else {
+            throw KernelError("the subgraph takes \(feeds.count) inputs, \(inputs.count) were given")
+        }
+        for (i, v) in inputs.enumerated() { slots[feeds[i].slot] = v }
+        for (i, s) in captureSlots.enumerated() where i < captures.count { slots[s] = captures[i] }
+        do {
+            try execute(&slots)
+        } catch {
+            throw KernelError("node '\(error.node)' (\(error.opType)): \(error.message)")
+        }
+        var result: [Value] = []
+        result.reserveCapacity(outputs.count)
+        for (name, slot) in outputs {
+            guard let v = slots[slot] else { throw KernelError("subgraph output '\(name)' was not produced") }
+            result.append(v)
+        }
+        return result
+    }
+
+    /// A kernel failure with the step it happened in.
+    private struct StepFailure: Error {
+        var message: String
+        var node: String
+        var opType: String
+    }
+
+    /// Runs every step over `slots`, freeing intermediates after their last reader.
+    private func execute(_ slots: inout [Value?]) throws(StepFailure) {
+        var ins: [Value?] = []
+        for step in steps {
+            ins.removeAll(keepingCapacity: true)
+            for s in step.inputSlots { ins.append(s < 0 ? nil : slots[s]) }
+            let outs: [Value]
+            do {
+                outs = try step.kernel.run(ins)
+            } catch {
+                throw StepFailure(message: error.message, node: step.nodeName, opType: step.opType)
+            }
+            for (i, s) in step.outputSlots.enumerated() where s >= 0 && i < outs.count {
+                slots[s] = outs[i]
+            }
+            for s in step.releases { slots[s] = nil }
+        }
+    }
 
     func run(_ given: [String: Tensor]) throws(ONNXRunError) -> [String: Value] {
         var slots = constants
@@ -52,20 +103,10 @@ struct ExecutionPlan: Sendable {
                 throw ONNXRunError(.unknownInput, "the model has no input named '\(first)' (inputs: \(feeds.map(\.name).joined(separator: ", ")))", input: first)
             }
         }
-        var ins: [Value?] = []
-        for step in steps {
-            ins.removeAll(keepingCapacity: true)
-            for s in step.inputSlots { ins.append(s < 0 ? nil : slots[s]) }
-            let outs: [Value]
-            do {
-                outs = try step.kernel.run(ins)
-            } catch {
-                throw ONNXRunError(.operatorFailure, error.message, node: step.nodeName, opType: step.opType)
-            }
-            for (i, s) in step.outputSlots.enumerated() where s >= 0 && i < outs.count {
-                slots[s] = outs[i]
-            }
-            for s in step.releases { slots[s] = nil }
+        do {
+            try execute(&slots)
+        } catch {
+            throw ONNXRunError(.operatorFailure, error.message, node: error.node, opType: error.opType)
         }
         var result: [String: Value] = [:]
         result.reserveCapacity(outputs.count)

@@ -14,6 +14,8 @@ struct NodeContext {
     var constantInputs: [Tensor?]
     /// How many outputs the node declares.
     var outputCount: Int
+    /// Compiles the node's GRAPH attributes (If, Loop, Scan).
+    var subgraphs: SubgraphCompiler? = nil
 
     /// The element type of input `i` when known.
     func inputElement(_ i: Int) -> ElementType? {
