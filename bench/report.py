@@ -39,6 +39,7 @@ def main():
                    "ab_vs_single": ratio(rps("ab"), rps("single"))},
     }
     sat = runs.get("saturation_probe", {})
+    sat_cpu = runs.get("saturation_cpu_probe", {})
     idle = runs.get("idle_probe", {})
     lines = [
         f"Machine: {cpu}, {result['machine']['cores']} cores; Tandem loops={args.loops} workers={args.workers}; "
@@ -60,6 +61,7 @@ def main():
     row("single", "Tandem, single-row CSV, breast-cancer LR", result["ratios"]["single_vs_nginx"], ">= 0.8x nginx")
     row("ab", "Tandem, 2 variants + sticky + metrics", result["ratios"]["ab_vs_single"], ">= 0.9x single")
     row("saturation_load", "Tandem, 50 ms model, 128 clients (load)", None, "")
+    row("saturation_cpu_load", "Tandem, 50 ms CPU-bound model, 128 clients (load)", None, "")
     lines += ["", "| probe | connect p50 / p99 / max | /ping p50 / p99 / max | probes | failures | target |",
               "|---|---|---|---|---|---|"]
 
@@ -69,6 +71,9 @@ def main():
     if sat:
         lines.append(f"| saturation (every worker busy, 128 clients) | {fmt(sat['connect'])} | {fmt(sat['ping'])} | "
                      f"{sat['probes']} | {sat['failures']} | none > 250 ms, p99 < 5 ms |")
+    if sat_cpu:
+        lines.append(f"| CPU saturation (every worker and core busy) | {fmt(sat_cpu['connect'])} | {fmt(sat_cpu['ping'])} | "
+                     f"{sat_cpu['probes']} | {sat_cpu['failures']} | /ping p99 <= 1 ms, max <= 10 ms |")
     if idle:
         lines.append(f"| 5,000 idle keep-alive connections | {fmt(idle['connect'])} | {fmt(idle['ping'])} | "
                      f"{idle['probes']} | {idle['failures']} | /ping p99 < 5 ms |")

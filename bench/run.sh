@@ -4,7 +4,8 @@
 #   2. two variants + sticky routing + metrics vs the single-model path (req/s ratio)
 #   3. saturation: a synthetic 50 ms model, every worker busy, 128 clients, while the prober opens a new
 #      connection every 10 ms: connect and /ping times
-#   4. 5,000 idle keep-alive connections: /ping times and the server's RSS
+#   4. CPU saturation: the same with a model that spins the CPU for 50 ms (every core busy)
+#   5. 5,000 idle keep-alive connections: /ping times and the server's RSS
 # Usage: bench/run.sh            (BENCH_DURATION=10 seconds per load run; TANDEM_LOOPS, TANDEM_WORKERS)
 # Needs: wrk, nginx (Debian: apt-get install wrk nginx-light), python3. Writes bench/results/<time>.{json,md}.
 set -euo pipefail
@@ -72,16 +73,23 @@ start_tandem bench/config/ab.yaml
 BENCH_BODY_FILE=$BODY run_wrk ab "http://127.0.0.1:$TANDEM_PORT/invocations" 64 1
 stop_tandem
 
-echo "== saturation: 50 ms model, 128 clients, prober every 10 ms"
-start_tandem bench/config/saturation.yaml
-BENCH_BODY_FILE=$BODY wrk -t1 -c128 -d"$((DURATION + 4))s" --timeout 30s -s bench/post.lua "http://127.0.0.1:$TANDEM_PORT/invocations" \
-  | grep WRK_JSON | sed 's/^WRK_JSON /saturation_load /' >> "$RAW" &
-WRK_PID=$!
-sleep 2
-python3 bench/prober.py --port "$TANDEM_PORT" --duration "$DURATION" --interval 0.01 \
-  | grep PROBE_JSON | sed 's/^PROBE_JSON /saturation_probe /' >> "$RAW"
-wait "$WRK_PID" || true
-stop_tandem
+saturate() { # config label: 128 clients keep every worker busy while the prober measures
+  start_tandem "$1"
+  BENCH_BODY_FILE=$BODY wrk -t1 -c128 -d"$((DURATION + 4))s" --timeout 30s -s bench/post.lua "http://127.0.0.1:$TANDEM_PORT/invocations" \
+    | grep WRK_JSON | sed "s/^WRK_JSON /$2_load /" >> "$RAW" &
+  WRK_PID=$!
+  sleep 2
+  python3 bench/prober.py --port "$TANDEM_PORT" --duration "$DURATION" --interval 0.01 \
+    | grep PROBE_JSON | sed "s/^PROBE_JSON /$2_probe /" >> "$RAW"
+  wait "$WRK_PID" || true
+  stop_tandem
+}
+
+echo "== saturation: 50 ms sleeping model, 128 clients, prober every 10 ms"
+saturate bench/config/saturation.yaml saturation
+
+echo "== CPU saturation: 50 ms CPU-bound model (mode: cpu), 128 clients, prober every 10 ms"
+saturate bench/config/saturation-cpu.yaml saturation_cpu
 
 echo "== 5,000 idle keep-alive connections"
 start_tandem bench/config/single.yaml

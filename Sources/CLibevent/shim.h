@@ -18,6 +18,10 @@
 #include <errno.h>
 #include <time.h>
 #include <netdb.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/resource.h>
+#include <sys/prctl.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/buffer.h>
@@ -29,5 +33,24 @@
 // whether or not _GNU_SOURCE turned it into a transparent union, so Swift needs no variant per config.
 static inline int tandem_accept(int fd) {
     return accept(fd, (struct sockaddr *)0, (socklen_t *)0);
+}
+
+// Sets the nice value of the calling thread only. Linux schedules threads as tasks, and
+// setpriority(PRIO_PROCESS, tid) with the thread's kernel id changes just that one; the id comes from
+// gettid(2), which Swift's Glibc module does not expose (glibc declares it only under _GNU_SOURCE).
+// Lowering a thread's own priority needs no privilege. Returns 0, or -1 with errno set.
+static inline int tandem_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
+// Names the calling thread for the kernel (/proc/self/task/TID/comm, top -H); prctl(2) is variadic,
+// which Swift cannot call directly. The kernel keeps the first 15 bytes.
+static inline void tandem_set_thread_name(const char *name) {
+    (void)prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+}
+
+// The nice value of the calling thread (see above).
+static inline int tandem_thread_nice(void) {
+    return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
 }
 #endif

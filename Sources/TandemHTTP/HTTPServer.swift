@@ -20,7 +20,7 @@ public final class HTTPServer: Sendable {
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
         self.configuration = configuration
         let count = max(1, configuration.loopCount)
-        self.loops = (0..<count).compactMap { try? EventLoop(name: "http-loop-\($0)") }
+        self.loops = (0..<count).compactMap { try? EventLoop(name: "tandem-loop-\($0)") }
         self.loopStates = loops.map { HTTPLoopState(loop: $0) }
         self.context = HTTPServerContext(configuration: configuration, responder: responder, logger: logger)
     }

@@ -85,6 +85,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func run() {
+        CurrentThread.setName(name)
         threadID.store(UInt(pthread_self()), ordering: .releasing)
         _ = event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY)
         drainQueue()

@@ -37,6 +37,9 @@ public struct ServerSettings: Sendable {
     public var batchStrategy = "MultiRecord"
     /// Log level.
     public var logLevel = "warning"
+    /// The nice value of the inference workers (`TANDEM_WORKER_NICE`, 0...19, default 10): above the
+    /// event loops' 0, so accepting and `/ping` keep the CPU while CPU-bound models saturate every core.
+    public var workerNice = 10
 
     public init(modelSource: ModelSource, workers: Int? = nil) {
         self.modelSource = modelSource
@@ -77,5 +80,9 @@ public struct ServerSettings: Sendable {
             defaultAccept = format
         }
         if let level = env["TANDEM_LOG_LEVEL"], !level.isEmpty { logLevel = level }
+        if let nice = try int("TANDEM_WORKER_NICE", min: 0) {
+            guard nice <= 19 else { throw ConfigError("environment variable TANDEM_WORKER_NICE=\(nice) must be between 0 and 19") }
+            workerNice = nice
+        }
     }
 }

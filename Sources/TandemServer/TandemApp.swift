@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 import TandemHTTP
+import TandemIO
 import TandemServing
 
 /// The composition root: builds the worker pool, the endpoint, the HTTP server and the signal
@@ -23,7 +24,11 @@ public final class TandemApp: Sendable {
     /// Serves until a termination signal; returns the process exit code (0 after a clean shutdown, 1
     /// when the config cannot be served or the port cannot be bound).
     public func run() async -> Int32 {
-        let pool = WorkerPool(workers: settings.workers)
+        let nice = settings.workerNice
+        let pool = WorkerPool(workers: settings.workers) { name in
+            CurrentThread.setName(name)
+            CurrentThread.setNice(nice)
+        }
         pool.start()
         let metrics = MetricsRegistry()
         let endpoint = Endpoint()

@@ -43,8 +43,14 @@ public final class WorkerPool: @unchecked Sendable {
     private var threads: [Thread] = []
     private let finished = DispatchGroup()
 
-    public init(workers: Int) {
+    /// Runs first on every worker thread with its name (the server names the thread for the kernel and
+    /// lowers its scheduling priority there).
+    private let onWorkerStart: (@Sendable (String) -> Void)?
+
+    /// A pool of `workers` threads; `onWorkerStart` runs on each thread before it takes work.
+    public init(workers: Int, onWorkerStart: (@Sendable (String) -> Void)? = nil) {
         self.workerCount = max(1, workers)
+        self.onWorkerStart = onWorkerStart
     }
 
     /// Starts the worker threads.
@@ -55,11 +61,13 @@ public final class WorkerPool: @unchecked Sendable {
         state = .running
         for index in 0..<workerCount {
             finished.enter()
+            let name = "tandem-worker-\(index)"
             let thread = Thread { [self] in
+                self.onWorkerStart?(name)
                 self.workerLoop()
                 self.finished.leave()
             }
-            thread.name = "tandem-worker-\(index)"
+            thread.name = name
             thread.stackSize = 8 << 20
             threads.append(thread)
             thread.start()
