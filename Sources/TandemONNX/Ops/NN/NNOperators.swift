@@ -2,5 +2,17 @@
 enum NNOperators {
     static let schemas: [OperatorSchema] = [
         MatMulKernel.schema,
+        GemmKernel.schema,
+        EinsumKernel.schema,
+        ConvKernel.schema,
+        PoolKernel.averageSchema,
+        PoolKernel.maxSchema,
+        GlobalPoolKernel.schema("GlobalAveragePool", average: true),
+        GlobalPoolKernel.schema("GlobalMaxPool", average: false),
+        BatchNormalizationKernel.schema,
+        InstanceNormalizationKernel.schema,
+        LayerNormalizationKernel.schema,
+        LpNormalizationKernel.schema,
+        DropoutKernel.schema,
     ]
 }

@@ -1,0 +1,44 @@
+/// Row-major matrix products shared by MatMul, Gemm and Conv: picks the fastest routine for the
+/// element type and size (the SIMD-blocked float loop, or the plain loop for the other types).
+enum MatrixProduct {
+    /// `[m, k] x [k, n]` for arrays holding exactly `m * k` and `k * n` elements.
+    static func multiply<T: ProductScalar>(_ a: [T], _ b: [T], _ m: Int, _ k: Int, _ n: Int) -> [T] {
+        switch (T.wrap(a), T.wrap(b)) {
+        case (.float(let x), .float(let y)):
+            if let r = T.unwrap(.float(MatMulKernel.multiplyFloat(x, y, m, k, n))) { return r }
+        case (.double(let x), .double(let y)):
+            if let r = T.unwrap(.double(MatMulKernel.multiply(x, y, m, k, n))) { return r }
+        default:
+            break
+        }
+        return plain(a, b, m, k, n)
+    }
+
+    /// The reference loop for any `ProductScalar` (integers wrap), accumulating each output row along k.
+    static func plain<T: ProductScalar>(_ a: [T], _ b: [T], _ m: Int, _ k: Int, _ n: Int) -> [T] {
+        var out = [T](repeating: .zero, count: m * n)
+        let A = a.span, B = b.span
+        var O = out.mutableSpan
+        for i in 0..<m {
+            let row = i * n
+            for p in 0..<k {
+                let av = A[i * k + p]
+                let brow = p * n
+                for j in 0..<n { O[row + j] = T.sum(O[row + j], T.product(av, B[brow + j])) }
+            }
+        }
+        return out
+    }
+
+    /// The `[rows, columns]` matrix `values` transposed to `[columns, rows]`.
+    static func transpose<T>(_ values: [T], rows: Int, columns: Int) -> [T] {
+        guard rows > 1, columns > 1 else { return values }
+        var out = values
+        var O = out.mutableSpan
+        let V = values.span
+        for r in 0..<rows {
+            for c in 0..<columns { O[c * rows + r] = V[r * columns + c] }
+        }
+        return out
+    }
+}
