@@ -1,10 +1,10 @@
 /// `TfIdfVectorizer` (default domain 9): counts the pool's n-grams (sizes
 /// `min_gram_length...max_gram_length`, items up to `max_skip_count` apart) in each row of a
 /// `[C]` or `[B, C]` input (string, int64 or int32) into a float `[output]` / `[B, output]`
-/// tensor, `output = max(ngram_indexes) + 1`. `mode` TF gives counts, IDF gives
-/// `weights[column]` (or 1) where the count is positive, TFIDF gives `count * weights[column]`
-/// (or the count) — weights indexed by output column, as onnxruntime and the ONNX reference do.
-/// Unigrams are counted once whatever the skip.
+/// tensor, `output = max(ngram_indexes) + 1`; n-gram `i` of the pool lands in column
+/// `ngram_indexes[i]`. As onnxruntime 1.31 does it, each occurrence of n-gram `i` adds 1 (TF),
+/// adds `weights[i]` (TFIDF) or sets the column to `weights[i]` (IDF); without weights IDF gives
+/// 1 and TFIDF the count. Unigrams are counted once whatever the skip.
 struct TfIdfVectorizerKernel: Kernel {
     enum Mode: Sendable { case tf, idf, tfidf }
     enum Vocabulary: Sendable {
@@ -136,7 +136,6 @@ struct TfIdfVectorizerKernel: Kernel {
         if !items.isEmpty {
             for r in 0..<rows { count(items, from: r * width, to: (r + 1) * width, into: &counts, base: r * outputSize) }
         }
-        weigh(&counts)
         return [.tensor(Tensor(shape: shape, data: .float(counts)))]
     }
 
@@ -145,7 +144,7 @@ struct TfIdfVectorizerKernel: Kernel {
         var startSize = minGram
         if startSize == 1 {
             for i in begin..<end {
-                if let node = pool.step(0, items[i]), pool.ids[node] >= 0 { counts[base + columns[pool.ids[node]]] += 1 }
+                if let node = pool.step(0, items[i]), pool.ids[node] >= 0 { record(pool.ids[node], &counts, base) }
             }
             startSize = 2
             if startSize > maxGram { return }
@@ -158,7 +157,7 @@ struct TfIdfVectorizerKernel: Kernel {
                 if start + skip * (startSize - 1) >= end { break }
                 var node = 0, size = 1, item = start
                 while size <= maxGram, item < end, let next = pool.step(node, items[item]) {
-                    if size >= startSize, pool.ids[next] >= 0 { counts[base + columns[pool.ids[next]]] += 1 }
+                    if size >= startSize, pool.ids[next] >= 0 { record(pool.ids[next], &counts, base) }
                     node = next
                     size += 1
                     item += skip
@@ -168,20 +167,13 @@ struct TfIdfVectorizerKernel: Kernel {
         }
     }
 
-    private func weigh(_ counts: inout [Float]) {
+    /// One occurrence of n-gram `id` in the row whose output starts at `base`.
+    @inline(__always) private func record(_ id: Int, _ out: inout [Float], _ base: Int) {
+        let i = base + columns[id]
         switch mode {
-        case .tf: return
-        case .idf:
-            for i in counts.indices where counts[i] > 0 {
-                let c = i % outputSize
-                counts[i] = weights.isEmpty ? 1 : (c < weights.count ? weights[c] : 0)
-            }
-        case .tfidf:
-            guard !weights.isEmpty else { return }
-            for i in counts.indices {
-                let c = i % outputSize
-                counts[i] *= c < weights.count ? weights[c] : 0
-            }
+        case .tf: out[i] += 1
+        case .idf: out[i] = weights.isEmpty ? 1 : weights[id]
+        case .tfidf: out[i] += weights.isEmpty ? 1 : weights[id]
         }
     }
 }
