@@ -104,14 +104,21 @@ final class ExperimentAPI: Sendable {
             w.member("mean", double: s.count > 0 ? s.mean : nil)
             w.member("stddev", double: s.variance.squareRoot())
             if variant.name != config.control {
-                if let result = WelchTest.compare(control, s) {
+                switch WelchTest.compare(control, s) {
+                case .computed(let result):
                     w.member("difference", double: result.difference)
                     w.member("ci95", doubles: [result.lower95, result.upper95])
                     w.member("p_value", double: result.pValue)
                     w.member("significant", raw: result.pValue < 0.05 ? "true" : "false")
-                } else {
+                case .insufficientData:
                     w.member("difference", raw: "null")
+                    w.member("significant", raw: "null")
                     w.member("note", string: "needs at least 2 outcomes on this variant and on control")
+                case .notComputable:
+                    w.member("difference", raw: "null")
+                    w.member("significant", raw: "null")
+                    w.member("not_computable", raw: "true")
+                    w.member("note", string: "not computable: the outcome values overflow double precision")
                 }
             }
             w.close()
