@@ -21,6 +21,8 @@ public final class TCPConnection: @unchecked Sendable {
     public var onEOF: (() -> Void)?
     /// The timer set with `setTimeout` expired. Default (nil): close the connection.
     public var onTimeout: (() -> Void)?
+    /// Everything queued by `write` reached the kernel after having had to wait for the socket to drain.
+    public var onDrained: (() -> Void)?
     /// Called once when the connection is closed for any reason.
     public var onClose: (() -> Void)?
 
@@ -179,7 +181,7 @@ public final class TCPConnection: @unchecked Sendable {
         pending.removeAll(keepingCapacity: pending.capacity <= 256 * 1024)
         pendingOffset = 0
         if let writeEvent { event_del(writeEvent) }
-        if closeAfterFlush { beginLinger() }
+        if closeAfterFlush { beginLinger() } else { onDrained?() }
     }
 
     // MARK: Timer
@@ -243,6 +245,7 @@ public final class TCPConnection: @unchecked Sendable {
         onRead = nil
         onEOF = nil
         onTimeout = nil
+        onDrained = nil
         onClose?()
         let retain = selfRetain
         selfRetain = nil

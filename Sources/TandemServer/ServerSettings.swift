@@ -37,6 +37,8 @@ public struct ServerSettings: Sendable {
     public var batchStrategy = "MultiRecord"
     /// Log level.
     public var logLevel = "warning"
+    /// Connection, body, output and outcome bounds (`TANDEM_*` variables).
+    public var limits = ServerLimits()
 
     public init(modelSource: ModelSource, workers: Int? = nil) {
         self.modelSource = modelSource
@@ -77,5 +79,6 @@ public struct ServerSettings: Sendable {
             defaultAccept = format
         }
         if let level = env["TANDEM_LOG_LEVEL"], !level.isEmpty { logLevel = level }
+        try limits.apply(environment: env)
     }
 }
