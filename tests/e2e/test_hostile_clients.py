@@ -9,7 +9,8 @@ import socket
 import threading
 import time
 
-from conftest import assert_serving, http_request, synthetic_model_dir, wait_until
+from conftest import (assert_serving, http_request, synthetic_model_dir, wait_until, write_endpoint,
+                      write_synthetic)
 from hostile import (PingProbe, limit_hits, pipelined, raw_socket, read_status, rss_bytes, send_for)
 
 ROW = "1,2,3,4\n"
@@ -186,3 +187,30 @@ def test_a_paused_pipeliner_gets_every_answer_once_it_reads(start_server, tmp_pa
     sender.join(10)
     # Every pipelined request was answered, in order, once the client read: pausing loses nothing.
     assert data.count(b"HTTP/1.1 200 OK\r\n") == count + 1
+
+
+def test_heavy_outcome_bodies_are_decoded_off_the_loop(start_server, tmp_path):
+    write_synthetic(tmp_path, "m", 1, features=1)
+    config = write_endpoint(tmp_path, [{"name": "control", "model": "m", "version": 1}])
+    config.write_text(config.read_text() + "experiment: {outcomes: true}\n")
+    # One loop: a parse on it would stall every other connection, /ping included.
+    server = start_server(["--config", str(config), "--loops", "1"], env={"TANDEM_MAX_OUTCOMES_PER_REQUEST": "1000"})
+    entries = ",".join(f'{{"request_id":"r{i:07d}","value":{i % 7 - 3}}}' for i in range(25_000))
+    body = ('{"outcomes":[' + entries + "]}").encode()
+    results: list[int] = []
+
+    def post():
+        status, _, data = server.request("POST", "/outcomes", body, {"Content-Type": "application/json"}, timeout=120)
+        results.append(status)
+        assert b"at most 1000" in data
+
+    with PingProbe(server) as probe:
+        posters = [threading.Thread(target=post) for _ in range(4)]
+        for thread in posters:
+            thread.start()
+        for thread in posters:
+            thread.join(120)
+    # Each 1 MB body (a second of parsing in a debug build) is refused by the outcome bound, after a parse that ran off the loop.
+    assert results == [400] * 4
+    probe.assert_fast()
+    assert limit_hits(server, "max_outcomes_per_request") == 4
