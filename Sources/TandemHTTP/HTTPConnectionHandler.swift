@@ -46,9 +46,12 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         connection.setTimeout(context.configuration.requestHeadTimeout)
     }
 
-    /// Answering a request or flushing a response.
+    /// Answering a request or flushing a response (or, while the server drains, in the middle of receiving one).
     var isBusy: Bool {
-        !closed && (current != nil || connection.pendingWriteBytes > 0)
+        guard !closed else { return false }
+        // Lingering counts: closing it now would reset the connection and could destroy a response not read yet.
+        if current != nil || connection.pendingWriteBytes > 0 || connection.isLingering { return true }
+        return loopState.draining && !closing && (parser.hasPartialRequest || parser.isReadingBody || !stash.isEmpty)
     }
 
     // MARK: Input
@@ -294,12 +297,21 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
 
     // MARK: Closing
 
-    /// Shutdown: closes the connection unless a request is outstanding (that one finishes with Connection: close).
+    /// Shutdown, politely: a request already received (in the kernel's buffer or the stash) is read and answered
+    /// with `Connection: close`; a request still arriving is waited for (up to the grace period); a connection
+    /// with nothing is half-closed with a lingering close (FIN, not a reset that would destroy bytes in flight).
     func closeIfIdle() {
-        guard !closed else { return }
-        if current == nil && connection.pendingWriteBytes == 0 {
-            connection.close()
+        guard !closed, !closing else { return }
+        if current == nil && !outputBlocked {
+            connection.readAvailableNow()
+            if !closed && !closing && current == nil { processStash() }
         }
+        guard !closed, !closing, current == nil, connection.pendingWriteBytes == 0 else { return }
+        if parser.hasPartialRequest || parser.isReadingBody { return }
+        closing = true
+        stash = []
+        setTimer(.none)
+        connection.closeWhenFlushed(linger: context.configuration.lingerTimeout)
     }
 
     private func connectionClosed() {

@@ -84,6 +84,13 @@ public final class TCPConnection: @unchecked Sendable {
         isReading = true
     }
 
+    /// Reads once now, if bytes are waiting (non-blocking), as if the socket had become readable. For a polite
+    /// shutdown: a request already in the kernel's buffer is read and answered instead of reset by close().
+    public func readAvailableNow() {
+        guard isOpen, !lingering else { return }
+        handleReadable()
+    }
+
     private func handleReadable() {
         let capacity = EventLoop.readBufferSize
         let count = Glibc.read(fd, loop.readBuffer.baseAddress, capacity)
@@ -110,6 +117,9 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     // MARK: Writing
+
+    /// True between a flushed `closeWhenFlushed` and the close: the response is out, input is discarded.
+    public var isLingering: Bool { isOpen && lingering }
 
     /// Bytes accepted by `write` but not yet sent to the kernel.
     public var pendingWriteBytes: Int { pending.count - pendingOffset }

@@ -5,6 +5,7 @@ answered with a clear status and counted in tandem_limit_hits_total."""
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import threading
 import time
@@ -214,3 +215,36 @@ def test_heavy_outcome_bodies_are_decoded_off_the_loop(start_server, tmp_path):
     assert results == [400] * 4
     probe.assert_fast()
     assert limit_hits(server, "max_outcomes_per_request") == 4
+
+
+def test_sigterm_answers_requests_already_sent_on_idle_keep_alive_connections(start_server, tmp_path):
+    server = start(start_server, tmp_path)
+    clients = []
+    for _ in range(20):
+        sock = raw_socket(server.port)
+        sock.sendall(http_request("GET", "/ping"))
+        status, data = read_status(sock)
+        assert status == 200 and b"connection: close" not in data.lower()
+        clients.append(sock)
+    # Every connection is idle between requests; each now sends one, and SIGTERM follows at once. Before,
+    # idle connections were closed with the request unread, which reset them.
+    for sock in clients:
+        sock.sendall(http_request("GET", "/ping"))
+    server.signal(signal.SIGTERM)
+    answered = 0
+    for sock in clients:
+        sock.settimeout(10)
+        data = b""
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except ConnectionResetError:
+            raise AssertionError("a connection was reset during shutdown")
+        # The first response was read above; the second is answered (with Connection: close when the drain had
+        # begun when it was read), then the server half-closes: EOF, not a reset.
+        answered += data.count(b"HTTP/1.1 200 OK")
+    assert answered == 20
+    assert server.proc.wait(30) == 0
