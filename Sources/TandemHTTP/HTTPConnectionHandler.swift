@@ -21,6 +21,14 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
     private var closing = false
     private var closed = false
     private var timerMode: TimerMode = .idle
+    /// Bytes of the process-wide buffered-body budget this connection holds (for the request being received or
+    /// answered).
+    private var bodyReserved = 0
+    /// When the current body began (its head completed), and how much of it had arrived at the last rate check.
+    private var bodyStartedAt: ContinuousClock.Instant = .now
+    private var bodyBytesAtLastCheck = 0
+    /// True while more than `maxUnsentOutputBytes` wait for the client: no reading, no parsing until it drains.
+    private var outputBlocked = false
 
     private enum TimerMode { case none, idle, head, body }
 
@@ -32,19 +40,29 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         // Strong captures: a cycle with the connection that close() breaks by dropping its callbacks.
         connection.onRead = { bytes in self.received(bytes) }
         connection.onClose = { self.connectionClosed() }
+        connection.onTimeout = { self.timerFired() }
+        connection.onDrained = { self.outputDrained() }
         // First request: the head must arrive within requestHeadTimeout of the accept.
         connection.setTimeout(context.configuration.requestHeadTimeout)
     }
 
-    /// Answering a request or flushing a response.
+    /// Answering a request or flushing a response (or, while the server drains, in the middle of receiving one).
     var isBusy: Bool {
-        !closed && (current != nil || connection.pendingWriteBytes > 0)
+        guard !closed else { return false }
+        // Lingering counts: closing it now would reset the connection and could destroy a response not read yet.
+        if current != nil || connection.pendingWriteBytes > 0 || connection.isLingering { return true }
+        return loopState.draining && !closing && (parser.hasPartialRequest || parser.isReadingBody || !stash.isEmpty)
     }
 
     // MARK: Input
 
     private func received(_ bytes: Span<UInt8>) {
         guard !closing else { return }
+        if outputBlocked {
+            stash.append(copying: bytes)
+            connection.pauseReading()
+            return
+        }
         if current != nil || !stash.isEmpty {
             stash.append(copying: bytes)
             if current != nil {
@@ -76,9 +94,10 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
     /// Returns the number of bytes consumed.
     private func process(_ bytes: Span<UInt8>) -> Int {
         var offset = 0
-        while offset < bytes.count && current == nil && !closing {
+        while offset < bytes.count && current == nil && !closing && !outputBlocked {
             let (event, used) = parser.parse(bytes.extracting(offset...))
             offset += used
+            guard reserveBody(for: event) else { return offset }
             switch event {
             case .needMore:
                 return offset
@@ -92,6 +111,28 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
             }
         }
         return offset
+    }
+
+    /// Takes from the buffered-body budget what the request being parsed will hold; on failure answers 503 and
+    /// returns false.
+    private func reserveBody(for event: HTTPParseEvent) -> Bool {
+        let needed: Int
+        if case .request(let parsed) = event { needed = parsed.body.count } else { needed = parser.bodyCommitment }
+        guard needed > bodyReserved else { return true }
+        if context.reserveBodyBytes(needed - bodyReserved) {
+            bodyReserved = needed
+            return true
+        }
+        let limit = context.configuration.maxBufferedBodyBytes
+        reject(status: 503, code: "server_busy", limit: .bufferedBodyBudget,
+               message: "Request bodies being received already hold the server's budget of \(limit) bytes; retry shortly",
+               extra: [("limit_bytes", String(limit))], retryAfter: true)
+        return false
+    }
+
+    private func releaseBody() {
+        context.releaseBodyBytes(bodyReserved)
+        bodyReserved = 0
     }
 
     private func dispatch(_ parsed: ParsedRequest) {
@@ -116,6 +157,7 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         guard !closed, current === writer else { return }
         current = nil
         context.inFlight.subtract(1, ordering: .relaxed)
+        releaseBody()
         let close = !writer.keepAlive || loopState.draining || HTTPResponseEncoder.requestsClose(response)
         let head = HTTPResponseEncoder.encodeHead(response, requestID: writer.requestID, close: close,
                                                   keepAlive10: writer.isHTTP10 && !close, date: loopState.dateHeader())
@@ -127,6 +169,15 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
             connection.closeWhenFlushed(linger: context.configuration.lingerTimeout)
             return
         }
+        if connection.pendingWriteBytes > context.configuration.maxUnsentOutputBytes {
+            // The client is not reading: stop taking requests from it until it has read everything.
+            outputBlocked = true
+            connection.pauseReading()
+            context.limitHit(.unsentOutput, requestID: writer.requestID,
+                             "\(connection.pendingWriteBytes) response bytes unsent; reading paused")
+            updateTimer()
+            return
+        }
         if !dispatching {
             connection.resumeReading()
             processStash()
@@ -134,18 +185,45 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         }
     }
 
+    /// Everything queued reached the kernel: a connection paused for unread output resumes.
+    private func outputDrained() {
+        guard outputBlocked, !closing, !closed else { return }
+        outputBlocked = false
+        guard current == nil else { return }
+        connection.resumeReading()
+        processStash()
+        updateTimer()
+    }
+
     private func fail(_ error: HTTPParseError) {
+        let limit: HTTPLimit? = switch error {
+        case .headerTooLarge: .headerBytes
+        case .payloadTooLarge: .bodyBytes
+        default: nil
+        }
+        reject(status: error.status, code: error.code, limit: limit, message: error.message, extra: error.extraJSON)
+    }
+
+    /// Answers an error that ends the connection (`Connection: close`, lingering close). A limit hit is counted
+    /// and logged with the response's request id.
+    private func reject(status: Int, code: String, limit: HTTPLimit?, message: String, extra: [(String, String)] = [],
+                        retryAfter: Bool = false) {
         let id = RequestID.next()
-        context.logger.debug("rejecting request", metadata: [
-            "request_id": "\(id)", "status": "\(error.status)", "reason": "\(error.message)",
-        ])
-        let response = HTTPResponse.jsonError(status: error.status, code: error.code, message: error.message,
-                                              requestID: id, extra: error.extraJSON)
+        if let limit {
+            context.limitHit(limit, requestID: id, message)
+        } else {
+            context.logger.debug("rejecting request", metadata: [
+                "request_id": "\(id)", "status": "\(status)", "reason": "\(message)",
+            ])
+        }
+        var response = HTTPResponse.jsonError(status: status, code: code, message: message, requestID: id, extra: extra)
+        if retryAfter { response.headers.add("Retry-After", "1") }
         let head = HTTPResponseEncoder.encodeHead(response, requestID: id, close: true, keepAlive10: false,
                                                   date: loopState.dateHeader())
         connection.write(head, response.body)
         closing = true
         stash = []
+        releaseBody()
         setTimer(.none)
         connection.closeWhenFlushed(linger: context.configuration.lingerTimeout)
     }
@@ -157,9 +235,12 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         if current != nil {
             setTimer(.none)
         } else if parser.isReadingBody {
-            // Re-armed on every read that made progress: a stalled body times out, a slow steady one does not.
-            timerMode = .body
-            connection.setTimeout(context.configuration.idleTimeout)
+            if timerMode != .body {
+                // One check per window, not re-armed by reads: a trickled body cannot keep itself alive.
+                bodyStartedAt = .now
+                bodyBytesAtLastCheck = parser.bodyBytesReceived
+                setTimer(.body)
+            }
         } else if parser.hasPartialRequest {
             setTimer(.head)
         } else {
@@ -172,19 +253,65 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         timerMode = mode
         switch mode {
         case .none: connection.setTimeout(nil)
-        case .idle, .body: connection.setTimeout(context.configuration.idleTimeout)
+        case .idle: connection.setTimeout(context.configuration.idleTimeout)
+        case .body: connection.setTimeout(context.configuration.bodyRateWindow)
         case .head: connection.setTimeout(context.configuration.requestHeadTimeout)
         }
     }
 
+    private func timerFired() {
+        guard !closing, !closed else { return connection.close() }
+        switch timerMode {
+        case .none, .idle:
+            connection.close()
+        case .head:
+            guard parser.hasPartialRequest else { return connection.close() }
+            let limit = context.configuration.requestHeadTimeout
+            reject(status: 408, code: "request_timeout", limit: .headTimeout,
+                   message: "The request head did not arrive within \(limit.secondsText) s")
+        case .body:
+            checkBodyProgress()
+        }
+    }
+
+    /// Once per `bodyRateWindow` while a body arrives: 408 past `bodyDeadline` or below the minimum rate.
+    private func checkBodyProgress() {
+        let configuration = context.configuration
+        let received = parser.bodyBytesReceived
+        let elapsed = ContinuousClock.now - bodyStartedAt
+        if elapsed >= configuration.bodyDeadline {
+            return reject(status: 408, code: "request_timeout", limit: .bodyDeadline,
+                          message: "The request body did not arrive within \(configuration.bodyDeadline.secondsText) s "
+                              + "(\(received) bytes received)")
+        }
+        let window = configuration.bodyRateWindow
+        let minimum = Int((Double(configuration.minBodyBytesPerSecond) * window.secondsValue).rounded(.down))
+        if received - bodyBytesAtLastCheck < minimum {
+            return reject(status: 408, code: "request_timeout", limit: .bodyRate,
+                          message: "The request body arrived slower than \(configuration.minBodyBytesPerSecond) bytes/s "
+                              + "(\(received - bodyBytesAtLastCheck) bytes in the last \(window.secondsText) s)")
+        }
+        bodyBytesAtLastCheck = received
+        connection.setTimeout(window)
+    }
+
     // MARK: Closing
 
-    /// Shutdown: closes the connection unless a request is outstanding (that one finishes with Connection: close).
+    /// Shutdown, politely: a request already received (in the kernel's buffer or the stash) is read and answered
+    /// with `Connection: close`; a request still arriving is waited for (up to the grace period); a connection
+    /// with nothing is half-closed with a lingering close (FIN, not a reset that would destroy bytes in flight).
     func closeIfIdle() {
-        guard !closed else { return }
-        if current == nil && connection.pendingWriteBytes == 0 {
-            connection.close()
+        guard !closed, !closing else { return }
+        if current == nil && !outputBlocked {
+            connection.readAvailableNow()
+            if !closed && !closing && current == nil { processStash() }
         }
+        guard !closed, !closing, current == nil, connection.pendingWriteBytes == 0 else { return }
+        if parser.hasPartialRequest || parser.isReadingBody { return }
+        closing = true
+        stash = []
+        setTimer(.none)
+        connection.closeWhenFlushed(linger: context.configuration.lingerTimeout)
     }
 
     private func connectionClosed() {
@@ -196,7 +323,22 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
             context.inFlight.subtract(1, ordering: .relaxed)
         }
         stash = []
+        releaseBody()
         loopState.handlers[ObjectIdentifier(self)] = nil
         context.connections.subtract(1, ordering: .relaxed)
+    }
+}
+
+extension Duration {
+    /// Seconds as a Double.
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// Seconds for messages: "2", "0.5".
+    var secondsText: String {
+        let value = secondsValue
+        return value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

@@ -81,6 +81,21 @@ struct HTTPRequestParser {
         }
     }
 
+    /// Body bytes of the request being parsed received so far.
+    var bodyBytesReceived: Int { head?.body.count ?? 0 }
+
+    /// Body bytes the request being parsed will hold for sure: what arrived plus what Content-Length (or the
+    /// current chunk's size) still promises. The connection reserves them from the buffered-body budget.
+    var bodyCommitment: Int {
+        let received = bodyBytesReceived
+        switch state {
+        case .body(let remaining): return received + remaining
+        case .chunkData(let remaining): return received + remaining
+        case .head, .failed: return 0
+        default: return received
+        }
+    }
+
     /// Consumes bytes from `input` up to the next event.
     mutating func parse(_ input: Span<UInt8>) -> (event: HTTPParseEvent, consumed: Int) {
         var offset = 0

@@ -17,13 +17,26 @@ public final class HTTPServer: Sendable {
     private let nextLoop = Atomic<Int>(0)
     private let stopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+    /// `onLimit` is called (on a loop thread) each time a limit of `configuration` is hit, for metrics.
+    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
+                onLimit: @escaping @Sendable (HTTPLimit) -> Void = { _ in }) {
         self.configuration = configuration
         let count = max(1, configuration.loopCount)
         self.loops = (0..<count).compactMap { try? EventLoop(name: "tandem-loop-\($0)") }
         self.loopStates = loops.map { HTTPLoopState(loop: $0) }
-        self.context = HTTPServerContext(configuration: configuration, responder: responder, logger: logger)
+        // Keep descriptors in reserve (listener, event fds, model files, logs) so a flood cannot starve them.
+        let descriptors = Int(clamping: IOBootstrap.openFileLimit())
+        let ceiling = descriptors > 0 ? max(16, descriptors - 128) : configuration.maxConnections
+        self.context = HTTPServerContext(configuration: configuration, responder: responder, logger: logger,
+                                         maxConnections: max(1, min(configuration.maxConnections, ceiling)),
+                                         onLimit: onLimit)
     }
+
+    /// The connection cap in force: `maxConnections`, clamped to the open-file limit minus a reserve.
+    public var effectiveMaxConnections: Int { context.maxConnections }
+
+    /// Request body bytes held right now (see `maxBufferedBodyBytes`).
+    public var bufferedBodyBytes: Int { context.bufferedBodyBytes.load(ordering: .relaxed) }
 
     /// Binds, starts the loop threads and returns the bound port.
     public func start() throws -> Int {
@@ -50,6 +63,9 @@ public final class HTTPServer: Sendable {
 
     /// Runs on loop 0 for each accepted socket.
     private func accepted(_ fd: Int32) {
+        if context.connections.load(ordering: .relaxed) >= context.maxConnections {
+            return refuse(fd)
+        }
         let index = loops.count == 1 ? 0 : nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count
         let state = loopStates[index]
         context.connections.add(1, ordering: .relaxed)
@@ -58,6 +74,22 @@ public final class HTTPServer: Sendable {
         } else {
             state.loop.execute { [self] in adopt(fd, on: state) }
         }
+    }
+
+    /// Over `maxConnections`: a 503 and a short lingering close, on loop 0, not counted as a connection.
+    private func refuse(_ fd: Int32) {
+        let id = RequestID.next()
+        context.limitHit(.connections, requestID: id, "\(context.maxConnections) connections open; refused one")
+        let connection = TCPConnection(fd: fd, loop: loops[0])
+        var response = HTTPResponse.jsonError(
+            status: 503, code: "too_many_connections",
+            message: "The server has \(context.maxConnections) connections open, its limit; retry shortly",
+            requestID: id, extra: [("limit", String(context.maxConnections))])
+        response.headers.add("Retry-After", "1")
+        let head = HTTPResponseEncoder.encodeHead(response, requestID: id, close: true, keepAlive10: false,
+                                                  date: loopStates[0].dateHeader())
+        connection.write(head, response.body)
+        connection.closeWhenFlushed(linger: min(configuration.lingerTimeout, .milliseconds(250)))
     }
 
     private func adopt(_ fd: Int32, on state: HTTPLoopState) {

@@ -12,13 +12,47 @@ final class HTTPServerContext: Sendable {
     let inFlight = Atomic<Int>(0)
     /// Open client connections.
     let connections = Atomic<Int>(0)
+    /// Request body bytes reserved by connections (see `HTTPServerConfiguration.maxBufferedBodyBytes`).
+    let bufferedBodyBytes = Atomic<Int>(0)
+    /// Connections accepted under `maxConnections` (the configured value clamped to the descriptor limit).
+    let maxConnections: Int
+    private let onLimit: @Sendable (HTTPLimit) -> Void
 
-    init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+    init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
+         maxConnections: Int, onLimit: @escaping @Sendable (HTTPLimit) -> Void) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        self.maxConnections = maxConnections
+        self.onLimit = onLimit
         self.limits = HTTPRequestParser.Limits(maxHeaderBytes: configuration.maxHeaderBytes,
                                                maxBodyBytes: configuration.maxBodyBytes)
+    }
+}
+
+extension HTTPServerContext {
+    /// Takes `bytes` from the buffered-body budget; false (nothing taken) if they do not fit.
+    func reserveBodyBytes(_ bytes: Int) -> Bool {
+        guard bytes > 0 else { return true }
+        var current = bufferedBodyBytes.load(ordering: .relaxed)
+        while true {
+            guard current <= configuration.maxBufferedBodyBytes - bytes else { return false }
+            let (exchanged, seen) = bufferedBodyBytes.compareExchange(
+                expected: current, desired: current + bytes, ordering: .relaxed)
+            if exchanged { return true }
+            current = seen
+        }
+    }
+
+    /// Gives back bytes taken with `reserveBodyBytes`.
+    func releaseBodyBytes(_ bytes: Int) {
+        if bytes > 0 { bufferedBodyBytes.subtract(bytes, ordering: .relaxed) }
+    }
+
+    /// A limit was hit: counted by the observer and logged with the id of the request (or response) it concerns.
+    func limitHit(_ limit: HTTPLimit, requestID: String, _ detail: String) {
+        onLimit(limit)
+        logger.notice("limit hit", metadata: ["limit": "\(limit.rawValue)", "request_id": "\(requestID)", "detail": "\(detail)"])
     }
 }
 

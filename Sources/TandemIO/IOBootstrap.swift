@@ -4,7 +4,7 @@ import Glibc
 /// One-time process setup for TandemIO: libevent threading, SIGPIPE, and the open-file limit.
 ///
 /// Runs lazily (Swift globals initialise once, thread-safely) before the first event base is created.
-enum IOBootstrap {
+public enum IOBootstrap {
     /// Touch this to make sure the process is set up; cheap after the first time.
     static let done: Void = {
         // libevent must be told about pthreads before any event_base exists, so that
@@ -25,8 +25,9 @@ enum IOBootstrap {
         }
     }
 
-    /// The current soft open-file limit (for logging and tests).
-    static func openFileLimit() -> UInt64 {
+    /// The current soft open-file limit (for logging, tests and the connection cap).
+    public static func openFileLimit() -> UInt64 {
+        _ = done
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
         return UInt64(limit.rlim_cur)

@@ -21,6 +21,8 @@ public final class TCPConnection: @unchecked Sendable {
     public var onEOF: (() -> Void)?
     /// The timer set with `setTimeout` expired. Default (nil): close the connection.
     public var onTimeout: (() -> Void)?
+    /// Everything queued by `write` reached the kernel after having had to wait for the socket to drain.
+    public var onDrained: (() -> Void)?
     /// Called once when the connection is closed for any reason.
     public var onClose: (() -> Void)?
 
@@ -82,6 +84,13 @@ public final class TCPConnection: @unchecked Sendable {
         isReading = true
     }
 
+    /// Reads once now, if bytes are waiting (non-blocking), as if the socket had become readable. For a polite
+    /// shutdown: a request already in the kernel's buffer is read and answered instead of reset by close().
+    public func readAvailableNow() {
+        guard isOpen, !lingering else { return }
+        handleReadable()
+    }
+
     private func handleReadable() {
         let capacity = EventLoop.readBufferSize
         let count = Glibc.read(fd, loop.readBuffer.baseAddress, capacity)
@@ -108,6 +117,9 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     // MARK: Writing
+
+    /// True between a flushed `closeWhenFlushed` and the close: the response is out, input is discarded.
+    public var isLingering: Bool { isOpen && lingering }
 
     /// Bytes accepted by `write` but not yet sent to the kernel.
     public var pendingWriteBytes: Int { pending.count - pendingOffset }
@@ -179,7 +191,7 @@ public final class TCPConnection: @unchecked Sendable {
         pending.removeAll(keepingCapacity: pending.capacity <= 256 * 1024)
         pendingOffset = 0
         if let writeEvent { event_del(writeEvent) }
-        if closeAfterFlush { beginLinger() }
+        if closeAfterFlush { beginLinger() } else { onDrained?() }
     }
 
     // MARK: Timer
@@ -243,6 +255,7 @@ public final class TCPConnection: @unchecked Sendable {
         onRead = nil
         onEOF = nil
         onTimeout = nil
+        onDrained = nil
         onClose?()
         let retain = selfRetain
         selfRetain = nil

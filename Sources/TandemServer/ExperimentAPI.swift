@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import TandemHTTP
 import TandemServing
@@ -11,12 +12,18 @@ final class ExperimentAPI: Sendable {
     let endpoint: Endpoint
     let admin: AdminAPI
     let metrics: MetricsRegistry
+    /// Entries one `POST /outcomes` may carry (`TANDEM_MAX_OUTCOMES_PER_REQUEST`).
+    let maxOutcomes: Int
+    let logger: Logger
     private let ledgerBox = Mutex<OutcomeLedger?>(nil)
 
-    init(endpoint: Endpoint, admin: AdminAPI, metrics: MetricsRegistry) {
+    init(endpoint: Endpoint, admin: AdminAPI, metrics: MetricsRegistry, maxOutcomes: Int = 10_000,
+         logger: Logger = Logger(label: "tandem.experiment")) {
         self.endpoint = endpoint
         self.admin = admin
         self.metrics = metrics
+        self.maxOutcomes = maxOutcomes
+        self.logger = logger
     }
 
     /// The ledger, made on first use with the config's `remember` (kept across reloads).
@@ -47,6 +54,15 @@ final class ExperimentAPI: Sendable {
         if endpoint.state?.config.adminToken != nil, let denied = admin.authorize(request) { return writer.send(denied) }
         let entries: [(id: String, value: Double)]
         switch Self.parse(request.body) {
+        case .success(let parsed) where parsed.count > maxOutcomes:
+            metrics.limitHit("max_outcomes_per_request")
+            logger.notice("limit hit", metadata: [
+                "limit": "max_outcomes_per_request", "request_id": "\(request.id)", "detail": "\(parsed.count) outcomes",
+            ])
+            return writer.send(.jsonError(
+                status: 400, code: "bad_outcomes",
+                message: "\(parsed.count) outcomes in one request; at most \(maxOutcomes) are taken (send them in batches)",
+                requestID: request.id, extra: [("limit", String(maxOutcomes))]))
         case .success(let parsed): entries = parsed
         case .failure(let error):
             return writer.send(.jsonError(status: 400, code: "bad_outcomes", message: error.message, requestID: request.id))
@@ -104,14 +120,21 @@ final class ExperimentAPI: Sendable {
             w.member("mean", double: s.count > 0 ? s.mean : nil)
             w.member("stddev", double: s.variance.squareRoot())
             if variant.name != config.control {
-                if let result = WelchTest.compare(control, s) {
+                switch WelchTest.compare(control, s) {
+                case .computed(let result):
                     w.member("difference", double: result.difference)
                     w.member("ci95", doubles: [result.lower95, result.upper95])
                     w.member("p_value", double: result.pValue)
                     w.member("significant", raw: result.pValue < 0.05 ? "true" : "false")
-                } else {
+                case .insufficientData:
                     w.member("difference", raw: "null")
+                    w.member("significant", raw: "null")
                     w.member("note", string: "needs at least 2 outcomes on this variant and on control")
+                case .notComputable:
+                    w.member("difference", raw: "null")
+                    w.member("significant", raw: "null")
+                    w.member("not_computable", raw: "true")
+                    w.member("note", string: "not computable: the outcome values overflow double precision")
                 }
             }
             w.close()

@@ -40,6 +40,8 @@ public struct ServerSettings: Sendable {
     /// The nice value of the inference workers (`TANDEM_WORKER_NICE`, 0...19, default 10): above the
     /// event loops' 0, so accepting and `/ping` keep the CPU while CPU-bound models saturate every core.
     public var workerNice = 10
+    /// Connection, body, output and outcome bounds (`TANDEM_*` variables).
+    public var limits = ServerLimits()
 
     public init(modelSource: ModelSource, workers: Int? = nil) {
         self.modelSource = modelSource
@@ -84,5 +86,6 @@ public struct ServerSettings: Sendable {
             guard nice <= 19 else { throw ConfigError("environment variable TANDEM_WORKER_NICE=\(nice) must be between 0 and 19") }
             workerNice = nice
         }
+        try limits.apply(environment: env)
     }
 }

@@ -44,11 +44,13 @@ public final class TandemApp: Sendable {
         let responder = TandemResponder(
             service: service, metrics: metrics, settings: settings,
             admin: AdminAPI(endpoint: endpoint, loader: endpointLoader), logger: logger)
-        let server = HTTPServer(
-            configuration: HTTPServerConfiguration(
-                host: settings.host, port: settings.port, loopCount: settings.loops, maxBodyBytes: settings.maxBodyBytes,
-                idleTimeout: settings.idleTimeout),
-            responder: responder, logger: logger)
+        var configuration = HTTPServerConfiguration(
+            host: settings.host, port: settings.port, loopCount: settings.loops, maxBodyBytes: settings.maxBodyBytes,
+            idleTimeout: settings.idleTimeout)
+        settings.limits.apply(to: &configuration)
+        let server = HTTPServer(configuration: configuration, responder: responder, logger: logger) { limit in
+            metrics.limitHit(limit.rawValue)
+        }
 
         let port: Int
         do {

@@ -6,7 +6,8 @@ import TandemServing
 /// Dispatches every HTTP request to its route. Runs on the event loops: `/ping`, `/metrics`,
 /// `/variants` and `/execution-parameters` are answered right here from in-memory state; `/invocations`
 /// and the Runtime API's `/endpoints/{name}/invocations` are handed to the worker pool; admin reloads run on a
-/// background queue.
+/// background queue, and so do `/outcomes` and `/admin/weights` bodies heavier than `limits.inlineBodyBytes`
+/// (a JSON parse of megabytes must not hold up the loop's other connections).
 final class TandemResponder: HTTPResponder {
     let service: InvocationService
     let metrics: MetricsRegistry
@@ -14,9 +15,12 @@ final class TandemResponder: HTTPResponder {
     let admin: AdminAPI
     let experiment: ExperimentAPI
     let logger: Logger
+    /// Decodes heavy admin and outcome bodies. Serial: a flood of them takes one core at most, never a loop.
+    private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
 
     init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger) {
-        self.experiment = ExperimentAPI(endpoint: service.endpoint, admin: admin, metrics: metrics)
+        self.experiment = ExperimentAPI(endpoint: service.endpoint, admin: admin, metrics: metrics,
+                                        maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
         self.service = service
         self.metrics = metrics
         self.settings = settings
@@ -52,10 +56,19 @@ final class TandemResponder: HTTPResponder {
         case .executionParameters: writer.send(executionParameters())
         case .metrics: writer.send(metricsResponse(request))
         case .variants: writer.send(json(200, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: isHealthy)))
-        case .adminWeights: admin.weights(request, writer)
+        case .adminWeights: offLoopIfHeavy(request) { [admin] in admin.weights(request, writer) }
         case .adminReload: admin.reload(request, writer)
-        case .outcomes: experiment.outcomes(request, writer)
+        case .outcomes: offLoopIfHeavy(request) { [experiment] in experiment.outcomes(request, writer) }
         case .experiment: experiment.report(request, writer)
+        }
+    }
+
+    /// Runs `handle` here for small bodies, else on `bodyQueue` (its `writer.send` hops back to the loop).
+    private func offLoopIfHeavy(_ request: HTTPRequest, _ handle: @escaping @Sendable () -> Void) {
+        if request.body.count <= settings.limits.inlineBodyBytes {
+            handle()
+        } else {
+            bodyQueue.async(execute: handle)
         }
     }
 

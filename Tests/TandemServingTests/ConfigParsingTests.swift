@@ -165,4 +165,64 @@ import Testing
         #expect(throws: ConfigError.self) { try SyntheticModelConfig.parse("error_rate: 1.5\n", file: "s.yaml") }
         #expect(throws: ConfigError.self) { try SyntheticModelConfig.parse("mode: gpu\n", file: "s.yaml") }
     }
+
+    /// `.nan` and `.inf` used to pass (NaN slips past `< 0`) and sent all traffic to one variant.
+    @Test func nonFiniteAndOverflowingWeightsAreRefused() {
+        for weight in [".nan", ".NaN", ".inf", "-.inf", "1e400"] {
+            let message = endpointError("""
+                production_variants:
+                  - {name: a, model: m, version: 1, weight: \(weight)}
+                  - {name: b, model: m, version: 1, weight: 1}
+                """)
+            #expect(message.contains("finite"), "\(weight): \(message)")
+        }
+        let message = endpointError("""
+            production_variants:
+              - {name: a, model: m, version: 1, weight: 1.7e308}
+              - {name: b, model: m, version: 1, weight: 1.7e308}
+            """)
+        #expect(message.contains("overflows"), "\(message)")
+    }
+
+    /// A billion-laughs file used to take gigabytes; it is refused before any alias is expanded.
+    @Test func aliasBombsAreRefusedBeforeExpansion() {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for level in 1...9 {
+            let refs = Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+            lines.append("a\(level): &a\(level) [\(refs)]")
+        }
+        lines.append(Self.twoVariants)
+        let started = ContinuousClock.now
+        let tooMany = endpointError(lines.joined(separator: "\n"))
+        #expect(tooMany.contains("aliases"), "\(tooMany)")
+        // Few aliases, but each expanding the last: 3 per level over 6 levels stays under the alias count.
+        var deep = ["b0: &b0 [" + Array(repeating: "y", count: 200).joined(separator: ", ") + "]"]
+        for level in 1...6 {
+            deep.append("b\(level): &b\(level) [*b\(level - 1), *b\(level - 1), *b\(level - 1)]")
+        }
+        deep.append(Self.twoVariants)
+        let expands = endpointError(deep.joined(separator: "\n"))
+        #expect(expands.contains("expand"), "\(expands)")
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func deepNestingAndHugeFilesAreRefused() {
+        let nested = "x: " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "\n"
+        #expect(endpointError(nested + Self.twoVariants).contains("nested deeper"))
+        let compact = String(repeating: "- ", count: 20_000) + "x\n"
+        #expect(endpointError(compact).contains("nested deeper"))
+        let huge = "# " + String(repeating: "x", count: (1 << 20) + 1) + "\n" + Self.twoVariants
+        #expect(endpointError(huge).contains("larger than"))
+    }
+
+    /// Ordinary anchors and aliases (a shared mapping) still work.
+    @Test func modestAnchorsStillWork() throws {
+        let config = try endpoint("""
+            production_variants:
+              - {name: a, model: &model shared, version: &version 1, weight: 1}
+              - {name: b, model: *model, version: *version, weight: 3}
+            """)
+        #expect(config.production.map(\.weight) == [1, 3])
+        #expect(config.production.map(\.model) == ["shared", "shared"])
+    }
 }

@@ -69,7 +69,9 @@ import Testing
         // Variants left out keep their weight.
         let partial = try endpoint.setWeights(["a": 0.1])
         #expect(partial.weights == ["a": 0.1, "b": 0.3])
-        for bad: [String: Double] in [["ghost": 1], ["a": -1], ["a": .nan], ["a": 0, "b": 0]] {
+        let big = Double.greatestFiniteMagnitude
+        for bad: [String: Double] in [["ghost": 1], ["a": -1], ["a": .nan], ["a": .infinity], ["a": 0, "b": 0],
+                                      ["a": big, "b": big]] {
             #expect(throws: ConfigError.self) { try endpoint.setWeights(bad) }
         }
         #expect(endpoint.state?.generation == 3)

@@ -16,11 +16,25 @@ struct ExperimentTests {
         var control = OutcomeStats(), challenger = OutcomeStats()
         for i in 0..<203 { control.add(i < 25 ? 1 : 0) }
         for i in 0..<197 { challenger.add(i < 34 ? 1 : 0) }
-        let result = try #require(WelchTest.compare(control, challenger))
+        let result = try #require(WelchTest.compare(control, challenger).result)
         #expect(abs(result.difference - (34.0 / 197 - 25.0 / 203)) < 1e-12)
         #expect(abs(result.pValue - 0.16503721406248004) < 1e-9)
         #expect(result.lower95 < 0 && result.upper95 > result.difference)
-        #expect(WelchTest.compare(OutcomeStats(), challenger) == nil)
+        #expect(WelchTest.compare(OutcomeStats(), challenger) == .insufficientData)
+    }
+
+    /// Outcomes near the largest double overflow the variance: no verdict, not `significant: true`.
+    @Test func overflowingOutcomesAreNotComputable() {
+        var control = OutcomeStats(), challenger = OutcomeStats()
+        for value in [1.0, 2, 3] { control.add(value) }
+        for value in [Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 1e308] { challenger.add(value) }
+        #expect(WelchTest.compare(control, challenger) == .notComputable)
+        var big = OutcomeStats()
+        for value in [1e150, -1e150, 1e150] { big.add(value) }  // finite variance, but va * va overflows
+        #expect(WelchTest.compare(control, big) == .notComputable)
+        var negative = OutcomeStats()
+        for value in [-5.0, -7, -6] { negative.add(value) }
+        #expect(WelchTest.compare(control, negative).result != nil)
     }
 
     @Test func welfordMatchesTheTextbookVariance() {

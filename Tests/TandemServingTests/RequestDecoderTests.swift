@@ -34,6 +34,30 @@ import Testing
         #expect(values[1].isNaN)
     }
 
+    /// The strict grammar (StrictNumber): hex floats, infinity, trailing bytes (a NUL) and out-of-range numbers
+    /// used to be accepted by strtof; they are 400 `bad_cell` naming the cell.
+    @Test func csvCellsFollowTheStrictGrammar() throws {
+        #expect(floats(try decode("+1.5,-.5,2.", .csv)) == [1.5, -0.5, 2])
+        #expect(floats(try decode("1e3,1E-2,-0", .csv)) == [1000, 0.01, 0])
+        #expect(floats(try decode("1e-60,2,3", .csv))[0] == 0)  // underflow rounds to zero
+        let missing = floats(try decode("nan,NaN,NAN", .csv))
+        #expect(missing.count == 3 && missing.allSatisfy(\.isNaN))
+        for cell in ["0x1p3", "inf", "-Infinity", "1e400", "1e39", "1\u{0}", "1\u{0}5", "5e", "e5", ".", "+", "1_000",
+                     "--1", "1.2.3", "0x10", "١"] {
+            let body = "\(cell),2,3"
+            let error = failure(body, .csv)
+            #expect(error?.code == "bad_cell", "\(cell.debugDescription) -> \(String(describing: error))")
+            #expect(error?.row == 1 && error?.column == 1)
+        }
+        #expect(failure("1e39,2,3", .csv)?.message.contains("out of range") == true)
+    }
+
+    @Test func jsonNumbersMustBeFinite() {
+        #expect(failure("[[1e400, 2, 3]]", .json) != nil)
+        let error = failure("[[1e39, 2, 3]]", .json)
+        #expect(error?.code == "bad_cell" && error?.message.contains("out of range") == true)
+    }
+
     @Test func jsonForms() throws {
         let forms = [
             "{\"instances\": [[1,2,3],[4,5,6]]}",

@@ -110,4 +110,34 @@ import Testing
         }
         for count in buckets { #expect(abs(count - 10_000) < 500) }
     }
+
+    /// Denormal weights used to make every sticky score infinite, so the first variant took every key.
+    @Test func denormalWeightsStillSplitStickyKeys() {
+        let tiny = Double.leastNonzeroMagnitude
+        let t = table([("a", tiny), ("b", tiny)])
+        let counts = Dictionary(grouping: Self.keys.prefix(4000), by: { t.variant(forKey: $0) ?? "none" }).mapValues(\.count)
+        #expect(abs((counts["a"] ?? 0) - 2000) < 200)
+        #expect(abs((counts["b"] ?? 0) - 2000) < 200)
+        #expect(t.share(of: "a") == 0.5)
+    }
+
+    /// Weights near the largest double used to overflow their sum to infinity (every share 0, draws to the last).
+    @Test func hugeWeightsDoNotOverflowTheirSum() {
+        let big = Double.greatestFiniteMagnitude
+        let t = table([("a", big), ("b", big / 3)])
+        #expect(abs(t.share(of: "a") - 0.75) < 1e-12)
+        #expect(t.variant(forDraw: 0.7) == "a" && t.variant(forDraw: 0.8) == "b")
+        let counts = Dictionary(grouping: Self.keys.prefix(4000), by: { t.variant(forKey: $0) ?? "none" }).mapValues(\.count)
+        #expect(abs((counts["a"] ?? 0) - 3000) < 200)
+    }
+
+    @Test func weightValidationNamesTheProblem() {
+        #expect(RoutingTable.problem(withWeights: [("a", 1), ("b", 0)]) == nil)
+        #expect(RoutingTable.problem(withWeights: [("a", .nan)])?.contains("finite") == true)
+        #expect(RoutingTable.problem(withWeights: [("a", .infinity)])?.contains("finite") == true)
+        #expect(RoutingTable.problem(withWeights: [("a", -1)])?.contains(">= 0") == true)
+        #expect(RoutingTable.problem(withWeights: [("a", 0)])?.contains("above 0") == true)
+        let big = Double.greatestFiniteMagnitude
+        #expect(RoutingTable.problem(withWeights: [("a", big), ("b", big)])?.contains("overflows") == true)
+    }
 }

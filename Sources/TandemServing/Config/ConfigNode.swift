@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A YAML value with its path in the document, so every configuration error names where it is
 /// (`production_variants[1].weight: expected a number >= 0, got "high"`).
@@ -10,11 +9,7 @@ struct ConfigNode {
 
     /// Parses YAML text; `file` names the source in errors.
     static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
-        do {
-            return ConfigNode(value: try Yams.load(yaml: text), path: "", file: file)
-        } catch {
-            throw ConfigError("\(file): not valid YAML: \(error)")
-        }
+        ConfigNode(value: try YAMLGuard.load(text, file: file), path: "", file: file)
     }
 
     var isMissing: Bool { value == nil || value is NSNull }
@@ -67,6 +62,8 @@ struct ConfigNode {
         } else {
             throw fail(isMissing ? "required" : "expected a number, got \(describe())")
         }
+        // YAML spells .nan and .inf; no Tandem setting means either (NaN also slips past every comparison).
+        guard number.isFinite else { throw fail("must be a finite number, got \(number)") }
         if let min, number < min { throw fail("must be >= \(min), got \(number)") }
         if let max, number > max { throw fail("must be <= \(max), got \(number)") }
         return number

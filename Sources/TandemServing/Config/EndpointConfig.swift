@@ -114,12 +114,7 @@ public struct EndpointConfig: Sendable, Equatable {
 
     /// Reads and validates an endpoint file. `environment` supplies the admin token variable.
     public static func load(file: String, environment: [String: String]) throws(ConfigError) -> EndpointConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigError("\(file): cannot be read: \(error.localizedDescription)")
-        }
+        let text = try YAMLGuard.read(file)
         let directory = (file as NSString).deletingLastPathComponent
         return try parse(text, file: file, directory: directory.isEmpty ? "." : directory, environment: environment)
     }
@@ -160,8 +155,8 @@ public struct EndpointConfig: Sendable, Equatable {
         guard production.count <= 10 else {
             throw root["production_variants"].fail("SageMaker allows at most 10 production variants, got \(production.count)")
         }
-        guard production.contains(where: { $0.weight > 0 }) else {
-            throw root["production_variants"].fail("at least one production variant needs a weight above 0")
+        if let problem = RoutingTable.problem(withWeights: production.map { ($0.name, $0.weight) }) {
+            throw root["production_variants"].fail(problem)
         }
         var shadows: [ShadowVariantConfig] = []
         for node in try root["shadow_variants"].array() {

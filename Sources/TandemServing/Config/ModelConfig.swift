@@ -52,13 +52,7 @@ public struct ModelConfig: Sendable, Equatable {
     public static func load(modelDirectory: String) throws(ConfigError) -> ModelConfig {
         let path = modelDirectory + "/model.yaml"
         guard FileManager.default.fileExists(atPath: path) else { return ModelConfig() }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError("\(path): cannot be read: \(error.localizedDescription)")
-        }
-        return try parse(text, file: path)
+        return try parse(try YAMLGuard.read(path), file: path)
     }
 
     static func parse(_ text: String, file: String) throws(ConfigError) -> ModelConfig {

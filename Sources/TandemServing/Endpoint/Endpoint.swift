@@ -47,9 +47,8 @@ public final class Endpoint: Sendable {
                 }
                 weights[name] = weight
             }
-            guard weights.values.contains(where: { $0 > 0 }) else {
-                throw ConfigError("at least one production variant needs a weight above 0")
-            }
+            let ordered = state.production.map { ($0.name, weights[$0.name] ?? 0) }
+            if let problem = RoutingTable.problem(withWeights: ordered) { throw ConfigError(problem) }
             let next = state.with(weights: weights)
             slot = next
             return next

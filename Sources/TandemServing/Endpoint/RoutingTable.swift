@@ -26,18 +26,34 @@ public struct RoutingTable: Sendable {
         public var weight: Double
     }
 
-    /// Variants that can take traffic (weight > 0 and not failed), in config order.
+    /// Variants that can take traffic (finite weight > 0 and not failed), in config order.
     public let entries: [Entry]
+    /// The weights the arithmetic uses: the configured ones, unless their sum overflows (weights near
+    /// `Double.greatestFiniteMagnitude`) or one is so small that `-ln(u) / weight` overflows (denormal weights,
+    /// which sent every sticky key to the first variant). Then each is divided by the largest, into (0, 1]:
+    /// the same shares and the same sticky order, since scaling every score by one factor keeps their order.
+    private let weights: [Double]
     private let cumulative: [Double]
     private let total: Double
     private let salt: String
 
+    /// Below this a sticky score `-ln(u) / weight` (with `-ln(u)` up to about 38) could overflow.
+    static let smallestSafeWeight = 1e-300
+
     public init(entries: [Entry], salt: String) {
-        self.entries = entries.filter { $0.weight > 0 }
+        self.entries = entries.filter { $0.weight > 0 && $0.weight.isFinite }
+        let configured = self.entries.map(\.weight)
+        let sum = configured.reduce(0, +)
+        if sum.isFinite, configured.allSatisfy({ $0 >= Self.smallestSafeWeight }) {
+            self.weights = configured
+        } else {
+            let largest = configured.max() ?? 1
+            self.weights = configured.map { $0 / largest }
+        }
         var running = 0.0
         var cumulative: [Double] = []
-        for entry in self.entries {
-            running += entry.weight
+        for weight in weights {
+            running += weight
             cumulative.append(running)
         }
         self.cumulative = cumulative
@@ -45,18 +61,32 @@ public struct RoutingTable: Sendable {
         self.salt = salt
     }
 
+    /// Why `weights` cannot route traffic, or nil when they can: every weight finite and >= 0, at least one
+    /// above 0, and a finite sum. The one check for config files, reloads and the admin API.
+    public static func problem(withWeights weights: [(name: String, weight: Double)]) -> String? {
+        for (name, weight) in weights where !(weight.isFinite && weight >= 0) {
+            return "weight for '\(name)' must be a finite number >= 0, got \(weight)"
+        }
+        guard weights.contains(where: { $0.weight > 0 }) else {
+            return "at least one production variant needs a weight above 0"
+        }
+        let sum = weights.reduce(0.0) { $0 + $1.weight }
+        guard sum.isFinite else { return "the weights' sum overflows a double (\(sum)); use smaller weights" }
+        return nil
+    }
+
     /// The share of traffic each entry gets (weight / sum of weights).
     public func share(of name: String) -> Double {
-        guard total > 0, let entry = entries.first(where: { $0.name == name }) else { return 0 }
-        return entry.weight / total
+        guard total > 0, let index = entries.firstIndex(where: { $0.name == name }) else { return 0 }
+        return weights[index] / total
     }
 
     /// The variant for a sticky key, or nil when no variant can take traffic.
     public func variant(forKey key: String) -> String? {
         var best: (name: String, score: Double)?
-        for entry in entries {
+        for (entry, weight) in zip(entries, weights) {
             let u = StableHash.unit(StableHash.hash(salt, key, entry.name))
-            let score = -log(u) / entry.weight
+            let score = -log(u) / weight
             if let current = best, current.score <= score { continue }
             best = (entry.name, score)
         }

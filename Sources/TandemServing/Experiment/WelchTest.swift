@@ -4,8 +4,7 @@ import Foundation
 /// Suits conversion rates (0/1 outcomes) and continuous outcomes (revenue, latency) alike, without assuming
 /// equal variances.
 public enum WelchTest {
-    /// The difference `mean(b) - mean(a)`, its 95% confidence interval and the two-sided p-value; nil when
-    /// either side has fewer than two outcomes or both have zero variance.
+    /// The difference `mean(b) - mean(a)`, its 95% confidence interval and the two-sided p-value.
     public struct Result: Sendable, Equatable {
         public var difference: Double
         public var lower95: Double
@@ -14,23 +13,45 @@ public enum WelchTest {
         public var degreesOfFreedom: Double
     }
 
-    public static func compare(_ a: OutcomeStats, _ b: OutcomeStats) -> Result? {
-        guard a.count >= 2, b.count >= 2 else { return nil }
+    /// What a comparison could say.
+    public enum Comparison: Sendable, Equatable {
+        /// Fewer than two outcomes on either side.
+        case insufficientData
+        /// The outcomes are so large that a mean, variance or the test statistic overflows a Double: no verdict
+        /// is given rather than a wrong one.
+        case notComputable
+        case computed(Result)
+
+        /// The result, if one was computed.
+        public var result: Result? {
+            if case .computed(let result) = self { return result }
+            return nil
+        }
+    }
+
+    public static func compare(_ a: OutcomeStats, _ b: OutcomeStats) -> Comparison {
+        guard a.count >= 2, b.count >= 2 else { return .insufficientData }
+        guard a.isFinite, b.isFinite else { return .notComputable }
         let va = a.variance / Double(a.count), vb = b.variance / Double(b.count)
         let standardError = (va + vb).squareRoot()
         let difference = b.mean - a.mean
+        guard standardError.isFinite, difference.isFinite else { return .notComputable }
         guard standardError > 0 else {
             // No spread on either side: identical means are no evidence, different ones are certain.
-            return Result(difference: difference, lower95: difference, upper95: difference,
-                          pValue: difference == 0 ? 1 : 0, degreesOfFreedom: .infinity)
+            return .computed(Result(difference: difference, lower95: difference, upper95: difference,
+                                    pValue: difference == 0 ? 1 : 0, degreesOfFreedom: .infinity))
         }
         let spread: Double = va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1)
         let dof: Double = (va + vb) * (va + vb) / spread
         let t = difference / standardError
+        // va * va can overflow (or underflow to 0) even when va is finite: then dof is inf or NaN.
+        guard dof.isFinite, dof > 0, t.isFinite else { return .notComputable }
         let p = twoSidedP(t, dof)
         let critical = criticalValue95(dof)
-        return Result(difference: difference, lower95: difference - critical * standardError,
-                      upper95: difference + critical * standardError, pValue: p, degreesOfFreedom: dof)
+        let lower = difference - critical * standardError, upper = difference + critical * standardError
+        guard p.isFinite, lower.isFinite, upper.isFinite else { return .notComputable }
+        return .computed(Result(difference: difference, lower95: lower, upper95: upper, pValue: p,
+                                degreesOfFreedom: dof))
     }
 
     /// P(|T| >= |t|) for Student's t with `dof` degrees of freedom: I_{dof/(dof+t^2)}(dof/2, 1/2).
@@ -105,6 +126,9 @@ public struct OutcomeStats: Sendable, Equatable {
         mean += delta / Double(count)
         squares += delta * (value - mean)
     }
+
+    /// Whether the mean and variance are finite (false once huge outcomes overflowed them).
+    public var isFinite: Bool { mean.isFinite && squares.isFinite }
 
     /// The sample variance (n - 1 in the denominator); 0 below two outcomes.
     public var variance: Double { count > 1 ? squares / Double(count - 1) : 0 }

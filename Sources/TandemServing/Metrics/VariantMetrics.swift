@@ -217,7 +217,10 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// An outcome was posted for a request `variant` served: `tandem_outcomes_total` and
-    /// `tandem_outcome_value_sum_total` (their ratio is the mean), labelled by endpoint and variant.
+    /// `tandem_outcome_value_sum` (their ratio is the mean), labelled by endpoint and variant.
+    ///
+    /// The sum is a gauge, not a counter: outcomes may be negative (a refund, a rating below zero), and a
+    /// Prometheus counter traps on a negative increment. A sum that overflows reads `+Inf`/`-Inf`/`NaN`.
     public func outcomeRecorded(endpoint: String, variant: String, value: Double) {
         let labels = [("endpoint", endpoint), ("variant", variant)]
         prometheus.makeCounter(
@@ -226,12 +229,22 @@ public final class MetricsRegistry: Sendable {
                 helpText: "Outcomes posted to /outcomes, by the variant that served the request."),
             labels: labels
         ).increment()
-        prometheus.makeCounter(
+        prometheus.makeGauge(
             descriptor: MetricNameDescriptor(
-                namespace: "tandem", metricName: "outcome_value_sum", unitName: "total",
-                helpText: "Sum of the outcome values posted to /outcomes (divided by tandem_outcomes_total: the mean)."),
+                namespace: "tandem", metricName: "outcome_value_sum", unitName: "",
+                helpText: "Sum of the outcome values posted to /outcomes, any sign (divided by tandem_outcomes_total: the mean)."),
             labels: labels
         ).increment(by: value)
+    }
+
+    /// A configured limit was hit (see docs/reliability.md): `tandem_limit_hits_total{limit="..."}`.
+    public func limitHit(_ limit: String) {
+        prometheus.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "tandem", metricName: "limit_hits", unitName: "total",
+                helpText: "Requests or connections refused, timed out or paused by a configured limit."),
+            labels: [("limit", limit)]
+        ).increment()
     }
 
     /// Prometheus text exposition format (version 0.0.4).

@@ -92,7 +92,8 @@ struct FeedAssembler {
         }
     }
 
-    /// Appends one CSV cell, `body[range]`. Empty cells and `nan` are missing values for float inputs.
+    /// Appends one CSV cell, `body[range]`. Float and double cells follow `StrictNumber`'s grammar: empty cells
+    /// and `nan` are missing values (NaN); infinity, hex floats, trailing bytes and out-of-range numbers are 400.
     mutating func appendCSV(_ body: [UInt8], _ range: Range<Int>, input index: Int, row: Int, column: Int) throws(PayloadError) {
         let cell = CSVReader.trimmed(body, range)
         if case .string(var values) = columns[index] {
@@ -113,22 +114,26 @@ struct FeedAssembler {
         case .float(var values):
             columns[index] = .float([])
             defer { columns[index] = .float(values) }
-            if text.isEmpty {
-                values.append(.nan)
-            } else if let value = Float(text) {
+            switch StrictNumber.classify(body, cell) {
+            case .missing: values.append(.nan)
+            case .number:
+                guard let value = Float(text), value.isFinite else {
+                    throw outOfRange(row: row, column: column, input: index, got: text)
+                }
                 values.append(value)
-            } else {
-                throw badCell(row: row, column: column, input: index, got: text)
+            case .invalid: throw badCell(row: row, column: column, input: index, got: text)
             }
         case .double(var values):
             columns[index] = .double([])
             defer { columns[index] = .double(values) }
-            if text.isEmpty {
-                values.append(.nan)
-            } else if let value = Double(text) {
+            switch StrictNumber.classify(body, cell) {
+            case .missing: values.append(.nan)
+            case .number:
+                guard let value = Double(text), value.isFinite else {
+                    throw outOfRange(row: row, column: column, input: index, got: text)
+                }
                 values.append(value)
-            } else {
-                throw badCell(row: row, column: column, input: index, got: text)
+            case .invalid: throw badCell(row: row, column: column, input: index, got: text)
             }
         case .int64(var values):
             columns[index] = .int64([])
@@ -167,8 +172,12 @@ struct FeedAssembler {
     mutating func appendJSON(_ value: JSONValue, input index: Int, row: Int, column: Int) throws(PayloadError) {
         switch (columns[index], value) {
         case (.float(var values), .number(let number)):
+            let value = Float(number)
+            guard value.isFinite else {
+                throw outOfRange(row: row, column: column, input: index, got: String(number))
+            }
             columns[index] = .float([])
-            values.append(Float(number))
+            values.append(value)
             columns[index] = .float(values)
         case (.float(var values), .null):
             columns[index] = .float([])
@@ -235,6 +244,16 @@ struct FeedAssembler {
             feeds[input.name] = Tensor(shape: [rows, max(widths[index], 0)], data: columns[index])
         }
         return feeds
+    }
+
+    /// A well-formed number too large for the input's type (it would become infinity).
+    private func outOfRange(row: Int, column: Int, input index: Int, got: String) -> PayloadError {
+        let type = inputs[index].elementType
+        let inputPart = inputs.count > 1 ? " (input '\(inputs[index].name)')" : ""
+        return PayloadError(
+            code: "bad_cell",
+            message: "row \(row), column \(column)\(inputPart): '\(got)' is out of range for \(Self.describe(type))",
+            row: row, column: column, expected: "\(Self.describe(type)) in range", got: got)
     }
 
     private func badCell(row: Int, column: Int, input index: Int, got: String) -> PayloadError {

@@ -123,6 +123,7 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else { throw error("invalid number '\(text)'") }
+        guard value.isFinite else { throw error("number '\(text)' is out of range for a double") }
         return value
     }
 

@@ -135,13 +135,7 @@ public struct ModelLoader: Sendable {
             return model
         }
         if FileManager.default.fileExists(atPath: synthetic) {
-            let text: String
-            do {
-                text = try String(contentsOfFile: synthetic, encoding: .utf8)
-            } catch {
-                throw ConfigError("\(synthetic): cannot be read: \(error.localizedDescription)")
-            }
-            return SyntheticModel(config: try SyntheticModelConfig.parse(text, file: synthetic))
+            return SyntheticModel(config: try SyntheticModelConfig.parse(try YAMLGuard.read(synthetic), file: synthetic))
         }
         throw ConfigError("\(directory) holds neither model.onnx nor synthetic.yaml")
     }

@@ -46,6 +46,7 @@ final class PendingInvocation: Sendable {
             let decoded = try RequestDecoder.decode(request.body, format: requestFormat, inputs: model.signature.inputs)
             let outputs = try model.predict(decoded.feeds, rows: decoded.rows)
             let table = try PredictionTable(outputs: outputs, signature: model.signature, rows: decoded.rows)
+            try MissingValues.check(table, decoded, modelID: variant.modelID.description)
             for comparison in comparisons { comparison.productionAnswered(table) }
             let body = ResponseEncoder.encode(table, format: responseFormat, rendering: variant.rendering)
             settle(
