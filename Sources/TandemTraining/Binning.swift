@@ -79,6 +79,6 @@ struct FeatureCuts: Sendable, Codable, Equatable {
         let columns = parallelMap(data.features) { f in
             (0..<data.rows).map { r in self.bin(data.values[r * data.features + f], feature: f) }
         }
-        return Array(columns.joined())
+        return concatenate(columns)
     }
 }

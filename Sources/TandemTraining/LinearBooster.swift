@@ -24,12 +24,12 @@ struct LinearBooster {
             reporter.restore(bestRound: resume.bestRound, bestScore: resume.bestScore, best: resume.best)
         }
         // Column-major copies with missing values as 0.
-        let x: [Double] = Array(parallelMap(features) { f in
+        let x: [Double] = concatenate(parallelMap(features) { f in
             (0..<n).map { r in
                 let v = train.values[r * features + f]
                 return v.isNaN ? 0 : Double(v)
             }
-        }.joined())
+        })
         let lambda = params.lambda * Double(n)
         let alpha = params.alpha * Double(n)
         let parts = chunks(n, parts: workerCount * 2)

@@ -68,7 +68,7 @@ struct Loss: Sendable {
             }
             return (g, h)
         }
-        return (Array(pieces.map(\.0).joined()), Array(pieces.map(\.1).joined()))
+        return (concatenate(pieces.map(\.0)), concatenate(pieces.map(\.1)))
     }
 
     /// Predictions from margins: the value (regression), P(class 1) (binary), class probabilities (multiclass).

@@ -8,9 +8,27 @@ struct TreeGrower {
     let bins: [UInt8]
     let rows: Int
     let features: Int
-    let params: Hyperparameters
+    private let lambda: Double
+    private let alpha: Double
+    private let gamma: Double
+    private let eta: Double
+    private let minChildWeight: Double
+    private let maxDepth: Int
 
     static let binsPerFeature = 256
+
+    init(cuts: FeatureCuts, bins: [UInt8], rows: Int, features: Int, params: Hyperparameters) {
+        self.cuts = cuts
+        self.bins = bins
+        self.rows = rows
+        self.features = features
+        lambda = params.lambda
+        alpha = params.alpha
+        gamma = params.gamma
+        eta = params.eta
+        minChildWeight = params.minChildWeight
+        maxDepth = params.maxDepth
+    }
 
     private struct Open {
         var node: Int
@@ -36,9 +54,9 @@ struct TreeGrower {
         while !level.isEmpty {
             var next: [Open] = []
             for open in level {
-                let split = depth < params.maxDepth ? bestSplit(open, allowedFeatures) : nil
+                let split = depth < maxDepth ? bestSplit(open, allowedFeatures) : nil
                 guard let split else {
-                    nodes[open.node].value = Float(leafWeight(open.g, open.h) * params.eta)
+                    nodes[open.node].value = Float(leafWeight(open.g, open.h) * eta)
                     continue
                 }
                 var leftRows: [Int32] = []
@@ -61,7 +79,13 @@ struct TreeGrower {
                 let smallIsLeft = leftRows.count <= rightRows.count
                 let small = histogram(smallIsLeft ? leftRows : rightRows, g, h)
                 var large = open.histogram
-                for i in 0..<large.count { large[i] -= small[i] }
+                for f in allowedFeatures {
+                    let base = f * Self.binsPerFeature * 2
+                    for i in base..<(base + cuts.binCount(f) * 2) { large[i] -= small[i] }
+                    let missing = base + Int(FeatureCuts.missingBin) * 2
+                    large[missing] -= small[missing]
+                    large[missing + 1] -= small[missing + 1]
+                }
                 next.append(Open(node: left, rows: leftRows, histogram: smallIsLeft ? small : large, g: lg, h: lh))
                 next.append(Open(node: right, rows: rightRows, histogram: smallIsLeft ? large : small, g: open.g - lg, h: open.h - lh))
             }
@@ -100,29 +124,29 @@ struct TreeGrower {
             }
             return local
         }
-        return Array(pieces.joined())
+        return concatenate(pieces)
     }
 
     private func thresholdL1(_ g: Double) -> Double {
-        if g > params.alpha { return g - params.alpha }
-        if g < -params.alpha { return g + params.alpha }
+        if g > alpha { return g - alpha }
+        if g < -alpha { return g + alpha }
         return 0
     }
 
     private func score(_ g: Double, _ h: Double) -> Double {
         let t = thresholdL1(g)
-        return t * t / (h + params.lambda)
+        return t * t / (h + lambda)
     }
 
     func leafWeight(_ g: Double, _ h: Double) -> Double {
-        guard h + params.lambda > 0 else { return 0 }
-        return -thresholdL1(g) / (h + params.lambda)
+        guard h + lambda > 0 else { return 0 }
+        return -thresholdL1(g) / (h + lambda)
     }
 
     private func bestSplit(_ open: Open, _ allowed: [Int]) -> Split? {
-        guard open.h >= 2 * params.minChildWeight, open.rows.count >= 2 else { return nil }
+        guard open.h >= 2 * minChildWeight, open.rows.count >= 2 else { return nil }
         let parent = score(open.g, open.h)
-        let mcw = max(params.minChildWeight, 1e-12)
+        let mcw = max(minChildWeight, 1e-12)
         var best: Split?
         let hist = open.histogram
         for f in allowed {
@@ -158,7 +182,7 @@ struct TreeGrower {
                 }
             }
         }
-        guard let best, best.gain > max(params.gamma, 1e-6) else { return nil }
+        guard let best, best.gain > max(gamma, 1e-6) else { return nil }
         return best
     }
 }
