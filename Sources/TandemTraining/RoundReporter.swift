@@ -2,7 +2,7 @@ import Foundation
 
 /// Evaluates the metrics after each round, prints them as `name: value` lines (what SageMaker's metric
 /// definitions match, e.g. `validation-logloss: ([0-9.e+-]+)`), and decides early stopping on the last
-/// metric of the validation channel, as XGBoost does.
+/// metric of the validation channel, as XGBoost does (the rounds after the best are then dropped).
 struct RoundReporter {
     let loss: Loss
     let metrics: [Metric]
@@ -52,7 +52,8 @@ struct RoundReporter {
             emit("\(name): \(Self.format(value))")
             last[name] = value
         }
-        guard let score else {
+        // Without early stopping every round is kept, as XGBoost keeps them.
+        guard let score, earlyStoppingRounds != nil else {
             bestRound = round
             best = last
             return false
