@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Per value (row × feature): 4 bytes (float32) + 1 byte (histogram bin) for gbtree, + 8 (float64 copy)
 /// for gblinear; per row: about 48 bytes + 16 per class (label, margins, gradients, row indices);
-/// plus the largest file's text while it is parsed.
+/// plus the largest file twice while it is parsed (its bytes and their copy), plus 64 MiB.
 struct MemoryBudget {
     var rows: Int
     var features: Int
@@ -16,7 +16,7 @@ struct MemoryBudget {
     var bytesPerValue: Int { linear ? 13 : 5 }
     var bytesPerRow: Int { 48 + 16 * columns }
 
-    var needed: Int { rows * features * bytesPerValue + rows * bytesPerRow + largestFile + (64 << 20) }
+    var needed: Int { rows * features * bytesPerValue + rows * bytesPerRow + 2 * largestFile + (64 << 20) }
 
     /// Estimates rows and features from the files' sizes and the first 1 MiB of the first file.
     static func estimate(files: [String], format: DataFormat, columns: Int, linear: Bool) -> MemoryBudget {
