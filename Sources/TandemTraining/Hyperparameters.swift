@@ -42,7 +42,7 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
     static let ignored: Set<String> = [
         "tree_method", "nthread", "verbosity", "silent", "grow_policy", "sketch_eps", "scale_pos_weight",
         "max_delta_step", "colsample_bylevel", "colsample_bynode", "base_score", "updater", "process_type",
-        "refresh_leaf", "max_leaves", "csv_weights", "sagemaker_program", "sagemaker_submit_directory",
+        "refresh_leaf", "max_leaves", "sagemaker_program", "sagemaker_submit_directory",
         "_tuning_objective_metric", "feature_selector", "top_k", "predictor", "single_precision_histogram",
         "deterministic_histogram", "num_parallel_tree", "save_model_on_termination",
     ]
@@ -71,6 +71,9 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
             }
             guard range.contains(v) else { throw TrainingError("hyperparameter \(name) = \(text) is outside \(range.lowerBound)...\(range.upperBound)") }
             return v
+        }
+        if let (_, w) = take("csv_weights"), w != "0" {
+            throw TrainingError("csv_weights = \(w): instance weights are not supported; remove the weight column")
         }
         if let (_, b) = take("booster") {
             guard let booster = Booster(rawValue: b) else { throw TrainingError("booster '\(b)' is not supported (gbtree or gblinear)") }
@@ -107,7 +110,8 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
                 throw TrainingError("eval_metric '\(metric)' is not supported (\(Metric.names.sorted().joined(separator: ", ")))")
             }
         }
-        for name in remaining.keys.sorted() where !Self.ignored.contains(name) {
+        // SageMaker's own keys (`sagemaker_*`, `_tuning_objective_metric`, ...) are not the algorithm's.
+        for name in remaining.keys.sorted() where !Self.ignored.contains(name) && !name.hasPrefix("sagemaker_") && !name.hasPrefix("_") {
             throw TrainingError("unknown hyperparameter '\(name)'")
         }
         if objective.isMulticlass && numClass == nil {

@@ -35,5 +35,7 @@ import Testing
         #expect(message(["objective": "multi:softmax"]) == "objective multi:softmax needs the hyperparameter num_class")
         #expect(message(["max_dept": "3"]) == "unknown hyperparameter 'max_dept'")
         #expect(message(["eval_metric": "ndcg"]).hasPrefix("eval_metric 'ndcg' is not supported"))
+        #expect(message(["csv_weights": "1"]).hasPrefix("csv_weights = 1: instance weights are not supported"))
+        #expect(message(["sagemaker_region": "\"eu-west-1\"", "_tuning_objective_metric": "validation:auc", "csv_weights": "0"]) == "")
     }
 }
