@@ -1,10 +1,11 @@
 # syntax=docker/dockerfile:1
 #
-# Tandem as a SageMaker "bring your own container" inference image.
+# Tandem as a SageMaker "bring your own container" image: inference (serve) and training (train).
 #
 #   docker build -t tandem .                      # full multi-stage build (needs the swift image)
 #   docker run --rm -p 8080:8080 tandem           # serves the bundled models (CMD is "serve")
 #   docker run --rm -p 8080:8080 -v "$PWD/model:/opt/ml/model:ro" tandem serve
+#   docker run --rm -v "$PWD/ml:/opt/ml" tandem train   # a SageMaker training job (docs/training.md)
 #
 # Stages:
 #   build            swift:6.3-bookworm + libevent-dev; release binary, Swift runtime linked statically

@@ -8,6 +8,7 @@ import PackageDescription
 ///   TandemONNX     pure Swift ONNX runtime (no HTTP, no C)
 ///   TandemServing  models, worker pool, payload codecs, variants, metrics, health (no HTTP, no C)
 ///   TandemServer   routes and the composition root
+///   TandemTraining `tandem train`: SageMaker's training contract, boosted trees and linear models, ONNX export (Foundation only)
 ///   tandem         the command-line executable
 let package = Package(
     name: "Tandem",
@@ -73,12 +74,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "TandemTraining"),
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "TandemServer",
                 "TandemONNX",
                 "TandemServing",
+                "TandemTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +89,7 @@ let package = Package(
         .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"], exclude: ["Fixtures"]),
         .testTarget(name: "TandemServingTests", dependencies: ["TandemServing"]),
         .testTarget(name: "TandemServerTests", dependencies: ["TandemServer"]),
+        .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
     ],
     swiftLanguageModes: [.v6]
 )

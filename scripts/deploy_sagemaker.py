@@ -9,6 +9,9 @@
   deploy_sagemaker.py weights --endpoint tandem-demo control=0.5 challenger=0.5,count=2 [--wait]
   deploy_sagemaker.py describe --endpoint tandem-demo
   deploy_sagemaker.py delete  --endpoint tandem-demo
+  deploy_sagemaker.py train   --job bc-depth4 --image URI --role ARN --train s3://bucket/data/train/ \\
+      [--validation s3://bucket/data/validation/] --output s3://bucket/models/ \\
+      --hyperparameter objective=binary:logistic --hyperparameter max_depth=4 [--wait]
 
 deploy creates one SageMaker model per variant (image + ModelDataUrl), a new endpoint config
 (configs are immutable) with ProductionVariants and optional ShadowProductionVariants, then
@@ -19,6 +22,10 @@ traffic itself and the SageMaker variant is just the fleet.
 
 Variant spec: NAME=S3URI[,weight=W][,instance-type=T][,count=N]
               [,serverless-memory=MB,max-concurrency=N]   (serverless instead of instances)
+train starts a SageMaker training job with the same image (`IMAGE train`, docs/training.md): File-mode
+S3 channels, string hyperparameters, metric definitions for the `name: value` lines `tandem train`
+prints, checkpoints synced to S3 with --checkpoint; its model.tar.gz is what `deploy` serves.
+
 Global options --region and --endpoint-url (e.g. a moto server) come before the subcommand.
 """
 
@@ -286,6 +293,58 @@ def upload(s3: Any, path: str, uri: str) -> str:
     return uri
 
 
+# The metrics `tandem train` prints as "train-<metric>: <value>" / "validation-<metric>: <value>".
+TRAINING_METRICS = ("rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror")
+
+
+def build_training_job(job: str, image: str, role: str, train: str, output: str, validation: str | None = None,
+                       hyperparameters: dict[str, str] | None = None, content_type: str = "text/csv",
+                       instance_type: str = "ml.m5.xlarge", volume_gb: int = 30, max_seconds: int = 86400,
+                       checkpoint: str | None = None) -> dict[str, Any]:
+    """The CreateTrainingJob request for a Tandem training job (one instance, File mode)."""
+    check_name(job, "training job")
+    for uri in [train, output] + [u for u in (validation, checkpoint) if u]:
+        if not S3_RE.match(uri):
+            raise DeployError(f"{uri!r} is not an s3://bucket/key URI")
+
+    def channel(name: str, uri: str) -> dict[str, Any]:
+        return {"ChannelName": name, "ContentType": content_type, "CompressionType": "None", "InputMode": "File",
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri,
+                                                "S3DataDistributionType": "FullyReplicated"}}}
+
+    request: dict[str, Any] = {
+        "TrainingJobName": job,
+        "AlgorithmSpecification": {
+            "TrainingImage": image, "TrainingInputMode": "File",
+            "MetricDefinitions": [{"Name": f"{side}:{m}", "Regex": f"{side}-{m}: ([-+0-9.eE]+|nan)"}
+                                  for side in ("train", "validation") for m in TRAINING_METRICS]},
+        "RoleArn": role,
+        "InputDataConfig": [channel("train", train)] + ([channel("validation", validation)] if validation else []),
+        "OutputDataConfig": {"S3OutputPath": output},
+        "ResourceConfig": {"InstanceType": instance_type, "InstanceCount": 1, "VolumeSizeInGB": volume_gb},
+        "StoppingCondition": {"MaxRuntimeInSeconds": max_seconds},
+        "HyperParameters": {k: str(v) for k, v in (hyperparameters or {}).items()},
+    }
+    if checkpoint:
+        request["CheckpointConfig"] = {"S3Uri": checkpoint, "LocalPath": "/opt/ml/checkpoints"}
+    return request
+
+
+def wait_training(sm: Any, job: str, timeout: float, poll: float = 30.0) -> str:
+    """Polls DescribeTrainingJob until the job ends; returns its status and model artifact, or raises."""
+    deadline = time.monotonic() + timeout
+    while True:
+        described = sm.describe_training_job(TrainingJobName=job)
+        status = described["TrainingJobStatus"]
+        if status == "Completed":
+            return f"{job}: Completed, model {described.get('ModelArtifacts', {}).get('S3ModelArtifacts')}"
+        if status in ("Failed", "Stopped"):
+            raise DeployError(f"training job {job} {status}: {described.get('FailureReason', '')}")
+        if time.monotonic() > deadline:
+            raise DeployError(f"training job {job} still {status} after {timeout:.0f} s")
+        time.sleep(poll)
+
+
 def parse_env(items: list[str]) -> dict[str, str]:
     environment = {}
     for item in items:
@@ -328,6 +387,23 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--endpoint", required=True)
     commands.choices["delete"].add_argument("--keep-models", action="store_true")
 
+    train = commands.add_parser("train", help="start a SageMaker training job with the image (IMAGE train)")
+    train.add_argument("--job", required=True, help="training job name")
+    train.add_argument("--image", required=True)
+    train.add_argument("--role", required=True)
+    train.add_argument("--train", required=True, metavar="S3URI", help="the train channel (an S3 prefix)")
+    train.add_argument("--validation", metavar="S3URI", help="the validation channel (early stopping, metrics)")
+    train.add_argument("--output", required=True, metavar="S3URI", help="S3OutputPath for model.tar.gz")
+    train.add_argument("--hyperparameter", action="append", default=[], metavar="KEY=VALUE")
+    train.add_argument("--content-type", default="text/csv", choices=["text/csv", "text/libsvm"])
+    train.add_argument("--instance-type", default="ml.m5.xlarge")
+    train.add_argument("--volume-gb", type=int, default=30)
+    train.add_argument("--max-seconds", type=int, default=86400)
+    train.add_argument("--checkpoint", metavar="S3URI", help="sync /opt/ml/checkpoints here (resumable jobs)")
+    train.add_argument("--dry-run", action="store_true", help="print the request as JSON, make no call")
+    train.add_argument("--wait", action="store_true")
+    train.add_argument("--timeout", type=float, default=86400)
+
     up = commands.add_parser("upload", help="upload a model.tar.gz to S3")
     up.add_argument("path")
     up.add_argument("uri")
@@ -369,6 +445,18 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "delete":
             for name in delete(client(args, "sagemaker"), args.endpoint, args.keep_models):
                 print(f"deleted {name}")
+        elif args.command == "train":
+            request = build_training_job(args.job, args.image, args.role, args.train, args.output, args.validation,
+                                         parse_env(args.hyperparameter), args.content_type, args.instance_type,
+                                         args.volume_gb, args.max_seconds, args.checkpoint)
+            if args.dry_run:
+                print(json.dumps({"CreateTrainingJob": request}, indent=2))
+                return 0
+            sm = client(args, "sagemaker")
+            arn = sm.create_training_job(**request)["TrainingJobArn"]
+            print(f"started training job {arn}")
+            if args.wait:
+                print(wait_training(sm, args.job, args.timeout))
         elif args.command == "upload":
             print(upload(client(args, "s3"), args.path, args.uri))
     except DeployError as error:

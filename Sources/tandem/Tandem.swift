@@ -10,7 +10,7 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A SageMaker-compatible inference server that hosts versioned models side by side for A/B tests.",
         version: TandemVersion.string,
-        subcommands: [Serve.self, CheckConfig.self, Run.self, Inspect.self],
+        subcommands: [Serve.self, CheckConfig.self, Train.self, Run.self, Inspect.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -10,7 +10,9 @@
 # 3. container  podman/buildah, rootful, everything under a private temp dir: a debootstrapped
 #               bookworm imported as debian:bookworm-slim, the Dockerfile's runtime stage built
 #               with the host binary (target runtime-prebuilt), then run as SageMaker runs it:
-#               `IMAGE serve`, port 8080, model at /opt/ml/model, SIGTERM -> exit 0 within 30 s.
+#               `IMAGE serve`, port 8080, model at /opt/ml/model, SIGTERM -> exit 0 within 30 s;
+#               then `IMAGE train` as a SageMaker training job and `IMAGE serve` of what it trained
+#               (tests/container/train.sh).
 #
 # Environment:
 #   TANDEM_BIN               binary to test (default: .build/release/tandem, then .build/debug/tandem)
@@ -230,6 +232,12 @@ bind_to_port() {
     [[ $(timeout 35 "${PODMAN[@]}" wait "$id" 2>/dev/null) == 0 && $code == 200 ]]
 }
 check "container honours SAGEMAKER_BIND_TO_PORT (host network)" bind_to_port
+
+# --------------------------------------------------------------------------------------------
+section "container: training job (IMAGE train)"
+# shellcheck source=tests/container/train.sh
+source "$HERE/train.sh"
+train_section
 
 # --------------------------------------------------------------------------------------------
 section "container: full multi-stage build"
