@@ -8,12 +8,21 @@ import TandemONNX
 public func fuzzModelLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let model = try? ONNXModel(bytes: bytes) else { return 0 }
-    // Exercise the kernels too: one row of zeros (or empty strings) per input.
+    // Exercise the kernels too: zeros (or empty strings) in each input's declared shape, unknown
+    // dimensions as 1 (a batch of one row), at most 4096 elements.
     var feeds: [String: Tensor] = [:]
     for input in model.signature.inputs {
-        let width = min(max(input.featureCount ?? 1, 1), 4096)
-        let shape = input.shape.count == 2 ? [1, width] : [width]
-        feeds[input.name] = Tensor(shape: shape, data: .zeros(input.elementType, count: width))
+        var shape = input.shape.map { min(max($0 ?? 1, 0), 4096) }
+        var count = 1
+        for d in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            count = overflow ? Int.max : product
+        }
+        if count > 4096 {
+            shape = [1, min(max(input.featureCount ?? 1, 1), 4096)]
+            count = shape[1]
+        }
+        feeds[input.name] = Tensor(shape: shape, data: .zeros(input.elementType, count: count))
     }
     _ = try? model.run(feeds)
     return 0
