@@ -177,7 +177,7 @@ struct GraphBuilder {
                 ONNXLoadError(kind, message, node: display, opType: node.opType, domain: OpsetTable.display(domain), opsetVersion: opset)
             }
             guard let schemas = OperatorRegistry.schemas[domain] else {
-                throw fail(.unknownOperator, "domain '\(OpsetTable.display(domain))' is not supported (supported: ai.onnx, ai.onnx.ml)")
+                throw fail(.unknownOperator, "domain '\(OpsetTable.display(domain))' is not supported (supported: ai.onnx, ai.onnx.ml, com.microsoft)")
             }
             guard let schema = schemas[node.opType] else {
                 throw fail(.unknownOperator, "unknown op '\(node.opType)' in domain \(OpsetTable.display(domain))")
