@@ -192,6 +192,30 @@ def pipeline_case():
     return (model, feeds, pipe), ""
 
 
+def preprocessing_cases():
+    """skl2onnx exports of SimpleImputer, LabelEncoder, Binarizer and DictVectorizer."""
+    try:
+        from skl2onnx import convert_sklearn
+        from skl2onnx.common.data_types import DictionaryType, FloatTensorType, Int64TensorType, StringTensorType
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.impute import SimpleImputer
+        from sklearn.preprocessing import Binarizer, LabelEncoder
+    except ImportError:
+        return
+    x = np.array([[1, np.nan, 3], [4, 5, np.nan], [np.nan, 8, 9]], dtype=np.float32)
+    probe = np.array([[np.nan, np.nan, np.nan], [0, 2, 4]], dtype=np.float32)
+    floats = [("input", FloatTensorType([None, 3]))]
+    yield "SimpleImputer(mean)", convert_sklearn(SimpleImputer().fit(x), initial_types=floats), {"input": probe}
+    yield "SimpleImputer(constant)", convert_sklearn(SimpleImputer(strategy="constant", fill_value=-1).fit(x), initial_types=floats), {"input": probe}
+    yield "Binarizer", convert_sklearn(Binarizer(threshold=2.0).fit(np.nan_to_num(x)), initial_types=floats), {"input": np.nan_to_num(x)}
+    cities = LabelEncoder().fit(["paris", "tokyo", "amsterdam"])
+    yield "LabelEncoder(strings)", convert_sklearn(cities, initial_types=[("input", StringTensorType([None]))]), {"input": np.array(["tokyo", "paris", "rome"], dtype=object)}
+    numbers = LabelEncoder().fit([10, 3, 7])
+    yield "LabelEncoder(int64)", convert_sklearn(numbers, initial_types=[("input", Int64TensorType([None]))]), {"input": np.array([7, 10, 4], dtype=np.int64)}
+    dv = DictVectorizer(sparse=False).fit([{"a": 1.0, "b": 2.0}, {"c": 3.0}])
+    yield "DictVectorizer", convert_sklearn(dv, initial_types=[("input", DictionaryType(StringTensorType([1]), FloatTensorType([1])))]), None
+
+
 def without_flatten(model):
     """Flatten(axis=1) of the [N, T] token matrix is Reshape(0, -1)."""
     m = onnx.ModelProto()
@@ -239,6 +263,28 @@ def main():
                 failures += 1
                 print(f"FAIL {name}: {why}")
     print(f"operator cases: {len(cases) - failures} of {len(cases)} match onnxruntime")
+
+    for k, (name, model, feeds) in enumerate(preprocessing_cases()):
+        ops = ", ".join(f"{n.op_type}({', '.join(a.name for a in n.attribute)})" for n in model.graph.node)
+        if feeds is None:
+            # A map(string, float) graph input: Tandem's feeds are tensors only.
+            path = os.path.join(root, f"skl_{k}.onnx")
+            onnx.save(model, path)
+            p = subprocess.run([args.tandem, "inspect", path], capture_output=True, text=True)
+            last = (p.stderr or p.stdout).strip().splitlines()[-1]
+            state = "does not load: " + last.removeprefix("loads: no: ") if p.returncode != 0 or "loads: no" in last else "loads"
+            print(f"skl2onnx {name} [{ops}]: {state}")
+            continue
+        expected = reference(model, feeds)
+        got, err = run_tandem(args.tandem, model, feeds, os.path.join(root, f"skl_{k}"))
+        if err:
+            failures += 1
+            print(f"FAIL skl2onnx {name}: tandem: {err}")
+            continue
+        results = [same(g, e) for g, e in zip(got, expected)]
+        bad = [why for ok, why in results if not ok]
+        failures += len(bad)
+        print(f"skl2onnx {name} [{ops}]: {'matches onnxruntime' if not bad else 'DIFFERS: ' + bad[0]}")
 
     built, why = pipeline_case()
     if built is None:
