@@ -87,6 +87,26 @@ struct TextOperatorTests {
         #expect(t.data == .string(["\u{02}", "na", "ve", "caf", "\u{03}", "\u{02}", "bc", "\u{03}", "#", "#"]))
     }
 
+    /// One kernel (one NSRegularExpression) shared by concurrent runs gives the same tokens.
+    @Test func tokenizerIsSafeToShareAcrossThreads() async throws {
+        let k = try Build.kernel(TokenizerKernel.schema, [Build.int("mark", 0), Build.int("mincharnum", 1), Build.string("pad_value", "#"), Build.string("tokenexp", "[a-zA-Z0-9_]+")])
+        let text = (0..<64).map { "row \($0): the quick brown fox, jumps over \($0 * 7) lazy dogs" }
+        let input = Tensor(shape: [text.count], data: .string(text))
+        let expected = try Build.tensor(k, [.tensor(input)])
+        let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<20 where try Build.tensor(k, [.tensor(input)]) != expected { return false }
+                    return true
+                }
+            }
+            var all: [Bool] = []
+            for try await ok in group { all.append(ok) }
+            return all
+        }
+        #expect(results.allSatisfy { $0 })
+    }
+
     @Test func tokenizerSeparatorsApplyInTurn() throws {
         let k = try Build.kernel(TokenizerKernel.schema, [Build.int("mark", 0), Build.int("mincharnum", 2), Build.string("pad_value", "#"), Build.strings("separators", [" ", ","])])
         let t = try Build.tensor(k, [.tensor(Tensor(shape: [1, 2], data: .string(["ab cd,e", ""])))])
