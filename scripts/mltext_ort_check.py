@@ -98,7 +98,7 @@ ML = [("", 17), ("ai.onnx.ml", 3)]
 ML4 = [("", 19), ("ai.onnx.ml", 4)]
 MS = [("", 17), ("com.microsoft", 1)]
 D10 = [("", 10)]
-TEXT = np.array(["abc ef zoo", "abc,d", "ab/e", "", "Hello, World! It's 42.", "naïve café au lait"], dtype=object)
+TEXT = np.array(["abc ef zoo", "abc,d", "ab/e", "", "Hello, World! It's 42.", "naïve café au lait ABC αβγ"], dtype=object)
 
 
 def op_cases():
@@ -158,7 +158,10 @@ def op_cases():
     yield "TfIdfVectorizer 1-D strings", one_node("TfIdfVectorizer", {"x": toks[0]}, {"x": TP.STRING}, TP.FLOAT, [("", 9)], **attrs), {"x": toks[0].copy()}
     for attrs in [dict(tokenexp="[a-zA-Z0-9_]+"), dict(tokenexp="[a-c]+", mark=1), dict(tokenexp=r"\b\w\w+\b"), dict(tokenexp=r"\w+", mincharnum=3),
                   dict(separators=[" ", ","]), dict(separators=[" ", "[,.!]"], mark=1, mincharnum=2), dict(separators=[""]), dict(tokenexp="."),
-                  dict(separators=["b*"]), dict(separators=[r"\s+", "'"]), dict(tokenexp=r"[^\s,]+", pad_value="<pad>")]:
+                  dict(separators=["b*"]), dict(separators=[r"\s+", "'"]), dict(tokenexp=r"[^\s,]+", pad_value="<pad>"),
+                  dict(tokenexp="(?i)abc"), dict(tokenexp=r"\pL+"), dict(tokenexp="[[:alpha:]]+"), dict(tokenexp=r"[[:punct:][:digit:]]+"),
+                  dict(tokenexp=r"\p{Greek}+"), dict(tokenexp=r"(?u)\b\w+\b"), dict(tokenexp="[a-z]+?"), dict(tokenexp="(?U)a+"),
+                  dict(tokenexp="(?P<w>[a-z]+)"), dict(tokenexp="(?i:abc)"), dict(separators=[" +?", ","])]:
         full = dict(mark=0, mincharnum=1, pad_value="#")
         full.update(attrs)
         yield f"Tokenizer {attrs} [C]", one_node("Tokenizer", {"x": TEXT}, {"x": TP.STRING}, TP.STRING, MS, "com.microsoft", **full), {"x": TEXT}
