@@ -77,6 +77,9 @@ struct PadKernel: Kernel {
             if dim == 0 && mode != .constant && outShape[d] > 0 {
                 throw KernelError("cannot \(mode.rawValue)-pad axis \(d) of shape \(t.shape): it is empty")
             }
+            if mode == .reflect && max(begin[d], end[d]) >= max(dim, 1) && dim > 0 {
+                throw KernelError("reflect padding of \(max(begin[d], end[d])) exceeds the maximum (\(dim - 1)) for axis \(d) of shape \(t.shape)")
+            }
             tables.append((0..<outShape[d]).map { c in
                 let src = c - begin[d]
                 let s: Int

@@ -50,6 +50,10 @@ struct SplitKernel: Kernel {
     func sizes(dim: Int) throws(KernelError) -> [Int] {
         if let n = numOutputs {
             let chunk = (dim + n - 1) / n
+            // onnxruntime rejects a split whose last part would be empty (6 into 4 parts of 2).
+            guard dim == 0 || dim - (n - 1) * chunk > 0 else {
+                throw KernelError("axis of size \(dim) cannot be split into \(n) parts of \(chunk)")
+            }
             return (0..<n).map { max(0, min(chunk, dim - $0 * chunk)) }
         }
         guard dim % outputCount == 0 else {

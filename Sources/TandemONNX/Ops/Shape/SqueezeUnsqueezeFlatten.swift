@@ -13,7 +13,7 @@ struct SqueezeKernel: Kernel {
         var shape: [Int?]? = nil
         if let s = ctx.inputShape(0) {
             if let axes {
-                let a = Set(try ShapeOpSupport.buildAxes(axes, rank: s.count))
+                let a = Set(try ShapeOpSupport.buildAxes(axes, rank: s.count, allowRepeats: true))
                 for i in a where s[i] != nil && s[i] != 1 {
                     throw BuildError(.invalidAttribute, "cannot squeeze axis \(i) of size \(s[i] ?? 0)")
                 }
@@ -29,7 +29,7 @@ struct SqueezeKernel: Kernel {
         var t = try Inputs.tensor(inputs, 0, "data")
         let raw = axesFromInput ? try ShapeOpSupport.optionalInts(inputs, 1, "axes") : attributeAxes
         if let raw {
-            let axes = Set(try ShapeOpSupport.axes(raw, rank: t.shape.count))
+            let axes = Set(try ShapeOpSupport.axes(raw, rank: t.shape.count, allowRepeats: true))
             for a in axes where t.shape[a] != 1 {
                 throw KernelError("cannot squeeze axis \(a) of shape \(t.shape): its size is not 1")
             }
