@@ -33,7 +33,10 @@ struct PadKernel: Kernel {
             shape = Array(repeating: nil, count: s.count)
             let constantPads = pads ?? (ctx.inputTypes.count > 3 ? nil : ShapeOpSupport.constantInts(ctx, 1))
             if let p = constantPads, p.count == 2 * s.count {
-                shape = (0..<s.count).map { d in s[d].map { $0 + Int(p[d]) + Int(p[d + s.count]) } }
+                let limit = Int64(Int32.max)
+                if p.allSatisfy({ (-limit...limit).contains($0) }) {
+                    shape = (0..<s.count).map { d in ShapeOpSupport.sum([s[d], Int(p[d]), Int(p[d + s.count])]) }
+                }
             }
         }
         let kernel = PadKernel(mode: mode, attributePads: pads, attributeValue: value)

@@ -119,6 +119,30 @@ enum ShapeOpSupport {
         return current
     }
 
+    /// The product of statically known dimensions; `nil` when one is unknown or it overflows.
+    static func product<S: Sequence>(_ dims: S) -> Int? where S.Element == Int? {
+        var p = 1
+        for d in dims {
+            guard let d else { return nil }
+            let (r, overflow) = p.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            p = r
+        }
+        return p
+    }
+
+    /// The sum of statically known terms; `nil` when one is unknown or it overflows.
+    static func sum(_ terms: [Int?]) -> Int? {
+        var total = 0
+        for t in terms {
+            guard let t else { return nil }
+            let (r, overflow) = total.addingReportingOverflow(t)
+            if overflow { return nil }
+            total = r
+        }
+        return total
+    }
+
     /// A shape as a readable list of optional dimensions, for load-time inference.
     static func known(_ shape: [Int?]?) -> [Int]? {
         guard let shape else { return nil }

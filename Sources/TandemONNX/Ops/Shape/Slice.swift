@@ -70,9 +70,10 @@ struct SliceKernel: Kernel {
             first[a] = count > 0 ? Int(s) : 0
             step[a] = Int(st)
         }
+        // Wrapping arithmetic: only load-time inference on declared (not real) shapes can overflow.
         var base = 0
-        for d in 0..<rank { base += first[d] * strides[d] }
-        return (outShape, base, (0..<rank).map { step[$0] * strides[$0] })
+        for d in 0..<rank { base &+= first[d] &* strides[d] }
+        return (outShape, base, (0..<rank).map { step[$0] &* strides[$0] })
     }
 
     func run(_ inputs: [Value?]) throws(KernelError) -> [Value] {

@@ -34,7 +34,12 @@ struct SplitKernel: Kernel {
             let split = fromInput ? ShapeOpSupport.constantInts(ctx, 1) : attr
             let hasSplitInput = fromInput && ctx.inputTypes.count > 1 && ctx.inputTypes[1] != nil
             let sizes: [Int?]
-            if let split { sizes = split.map { Int($0) } }
+            if let split, !split.isEmpty {
+                guard split.count == ctx.outputCount else {
+                    throw BuildError(.invalidAttribute, "split \(split) has \(split.count) parts but the node has \(ctx.outputCount) outputs")
+                }
+                sizes = split.map { $0 >= 0 ? Int($0) : nil }
+            }
             else if let d = s[a], !hasSplitInput, let parts = try? kernel.sizes(dim: d) { sizes = parts }
             else { sizes = Array(repeating: nil, count: ctx.outputCount) }
             types = sizes.map { size in
@@ -70,7 +75,8 @@ struct SplitKernel: Kernel {
         let dim = t.shape[a]
         let raw = splitFromInput ? try ShapeOpSupport.optionalInts(inputs, 1, "split") : attributeSplit
         var sizes: [Int]
-        if let raw {
+        // An empty split tensor means "not given", as onnxruntime reads it.
+        if let raw, !raw.isEmpty {
             sizes = []
             for v in raw { sizes.append(try ShapeOpSupport.dimension(v, "split \(raw)")) }
             guard sizes.count == outputCount else { throw KernelError("split \(raw) has \(raw.count) parts but the node has \(outputCount) outputs") }
