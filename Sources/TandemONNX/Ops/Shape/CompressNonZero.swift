@@ -33,8 +33,8 @@ struct CompressKernel: Kernel {
             a = 0
         }
         let dim = shape[a]
-        guard condition.count <= dim else { throw KernelError("condition has \(condition.count) entries but axis \(a) has size \(dim)") }
-        let kept = condition.indices.filter { condition[$0] }
+        // As onnxruntime does, entries past the axis length are ignored.
+        let kept = condition.indices.filter { $0 < dim && condition[$0] }
         let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
         var runs: [(part: Int, start: Int, length: Int)] = []
         if inner > 0 { for o in 0..<outer { for k in kept { runs.append((0, (o * dim + k) * inner, inner)) } } }

@@ -18,7 +18,7 @@ struct ConcatKernel: Kernel {
             }
             var out = first
             var total: Int? = 0
-            for s in shapes { if let d = s?[a], let t = total { total = t + d } else { total = nil } }
+            for s in shapes { total = ShapeOpSupport.sum([total, s?[a]]) }
             out[a] = total
             shape = out
         }

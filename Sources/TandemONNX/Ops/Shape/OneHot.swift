@@ -44,8 +44,9 @@ struct OneHotKernel: Kernel {
         var picks = [Int](repeating: 0, count: count)
         for o in 0..<outer {
             for i in 0..<inner {
-                let raw = indices[o * inner + i].rounded(.towardZero)
-                guard raw.isFinite, abs(raw) < Double(Int32.max) else { continue }
+                // As onnxruntime compares, an index selects position k only when it equals k exactly.
+                let raw = indices[o * inner + i]
+                guard raw.isFinite, raw.rounded(.towardZero) == raw, abs(raw) < Double(Int32.max) else { continue }
                 var k = Int(raw)
                 if k < 0 { k += depth }
                 if k >= 0 && k < depth { picks[(o * depth + k) * inner + i] = 1 }

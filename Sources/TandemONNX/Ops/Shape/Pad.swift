@@ -33,7 +33,10 @@ struct PadKernel: Kernel {
             shape = Array(repeating: nil, count: s.count)
             let constantPads = pads ?? (ctx.inputTypes.count > 3 ? nil : ShapeOpSupport.constantInts(ctx, 1))
             if let p = constantPads, p.count == 2 * s.count {
-                shape = (0..<s.count).map { d in s[d].map { $0 + Int(p[d]) + Int(p[d + s.count]) } }
+                let limit = Int64(Int32.max)
+                if p.allSatisfy({ (-limit...limit).contains($0) }) {
+                    shape = (0..<s.count).map { d in ShapeOpSupport.sum([s[d], Int(p[d]), Int(p[d + s.count])]) }
+                }
             }
         }
         let kernel = PadKernel(mode: mode, attributePads: pads, attributeValue: value)
@@ -76,6 +79,9 @@ struct PadKernel: Kernel {
             let dim = t.shape[d]
             if dim == 0 && mode != .constant && outShape[d] > 0 {
                 throw KernelError("cannot \(mode.rawValue)-pad axis \(d) of shape \(t.shape): it is empty")
+            }
+            if mode == .reflect && max(begin[d], end[d]) >= max(dim, 1) && dim > 0 {
+                throw KernelError("reflect padding of \(max(begin[d], end[d])) exceeds the maximum (\(dim - 1)) for axis \(d) of shape \(t.shape)")
             }
             tables.append((0..<outShape[d]).map { c in
                 let src = c - begin[d]

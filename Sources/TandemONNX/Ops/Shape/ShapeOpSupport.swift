@@ -24,21 +24,21 @@ enum ShapeOpSupport {
     }
 
     /// Normalises a list of possibly negative axes for `rank`, rejecting out-of-range and repeated axes.
-    static func axes(_ raw: [Int64], rank: Int, _ what: String = "axes") throws(KernelError) -> [Int] {
+    static func axes(_ raw: [Int64], rank: Int, _ what: String = "axes", allowRepeats: Bool = false) throws(KernelError) -> [Int] {
         var seen = Set<Int>()
         var out: [Int] = []
         for a in raw {
             guard a >= Int64(-rank), a < Int64(rank) else { throw KernelError("\(what) value \(a) is out of range for rank \(rank)") }
             let n = a < 0 ? Int(a) + rank : Int(a)
-            guard seen.insert(n).inserted else { throw KernelError("\(what) \(raw) repeats axis \(n)") }
+            guard seen.insert(n).inserted || allowRepeats else { throw KernelError("\(what) \(raw) repeats axis \(n)") }
             out.append(n)
         }
         return out
     }
 
     /// Load-time twin of `axes`: normalises constant axes against a known rank.
-    static func buildAxes(_ raw: [Int64], rank: Int, _ what: String = "axes") throws(BuildError) -> [Int] {
-        do { return try axes(raw, rank: rank, what) } catch { throw BuildError(.invalidAttribute, error.message) }
+    static func buildAxes(_ raw: [Int64], rank: Int, _ what: String = "axes", allowRepeats: Bool = false) throws(BuildError) -> [Int] {
+        do { return try axes(raw, rank: rank, what, allowRepeats: allowRepeats) } catch { throw BuildError(.invalidAttribute, error.message) }
     }
 
     /// The integer values of constant input `index` known at load time (initializer).
@@ -117,6 +117,30 @@ enum ShapeOpSupport {
             current = next
         }
         return current
+    }
+
+    /// The product of statically known dimensions; `nil` when one is unknown or it overflows.
+    static func product<S: Sequence>(_ dims: S) -> Int? where S.Element == Int? {
+        var p = 1
+        for d in dims {
+            guard let d else { return nil }
+            let (r, overflow) = p.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            p = r
+        }
+        return p
+    }
+
+    /// The sum of statically known terms; `nil` when one is unknown or it overflows.
+    static func sum(_ terms: [Int?]) -> Int? {
+        var total = 0
+        for t in terms {
+            guard let t else { return nil }
+            let (r, overflow) = total.addingReportingOverflow(t)
+            if overflow { return nil }
+            total = r
+        }
+        return total
     }
 
     /// A shape as a readable list of optional dimensions, for load-time inference.

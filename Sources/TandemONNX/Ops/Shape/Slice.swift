@@ -45,14 +45,17 @@ struct SliceKernel: Kernel {
         var step = [Int](repeating: 1, count: rank)
         for (k, a) in axes.enumerated() {
             let dim = Int64(shape[a])
-            let st = stepValues[k]
+            // A step beyond any dimension takes at most one element; clamping keeps offsets small.
+            let st = min(max(stepValues[k], -Int64(Int32.max)), Int64(Int32.max))
             guard st != 0 else { throw KernelError("steps must not be 0") }
-            guard st > Int64(Int32.min), st < Int64(Int32.max) else { throw KernelError("step \(st) is out of range") }
             func resolve(_ v: Int64) -> Int64 {
                 let c = min(max(v, -dim - 1), dim + 1)
                 return c < 0 ? c + dim : c
             }
-            var s = resolve(starts[k]), e = resolve(ends[k])
+            var s = resolve(starts[k])
+            // As onnxruntime does, INT_MAX ends mean "to the end", which is before index 0 for a negative step.
+            let endless = ends[k] == Int64(Int32.max) || ends[k] == Int64.max
+            var e = endless ? (st < 0 ? -1 : dim) : resolve(ends[k])
             let count: Int64
             if st > 0 {
                 s = min(max(s, 0), dim)
@@ -67,9 +70,10 @@ struct SliceKernel: Kernel {
             first[a] = count > 0 ? Int(s) : 0
             step[a] = Int(st)
         }
+        // Wrapping arithmetic: only load-time inference on declared (not real) shapes can overflow.
         var base = 0
-        for d in 0..<rank { base += first[d] * strides[d] }
-        return (outShape, base, (0..<rank).map { step[$0] * strides[$0] })
+        for d in 0..<rank { base &+= first[d] &* strides[d] }
+        return (outShape, base, (0..<rank).map { step[$0] &* strides[$0] })
     }
 
     func run(_ inputs: [Value?]) throws(KernelError) -> [Value] {

@@ -34,7 +34,12 @@ struct SplitKernel: Kernel {
             let split = fromInput ? ShapeOpSupport.constantInts(ctx, 1) : attr
             let hasSplitInput = fromInput && ctx.inputTypes.count > 1 && ctx.inputTypes[1] != nil
             let sizes: [Int?]
-            if let split { sizes = split.map { Int($0) } }
+            if let split, !split.isEmpty {
+                guard split.count == ctx.outputCount else {
+                    throw BuildError(.invalidAttribute, "split \(split) has \(split.count) parts but the node has \(ctx.outputCount) outputs")
+                }
+                sizes = split.map { $0 >= 0 ? Int($0) : nil }
+            }
             else if let d = s[a], !hasSplitInput, let parts = try? kernel.sizes(dim: d) { sizes = parts }
             else { sizes = Array(repeating: nil, count: ctx.outputCount) }
             types = sizes.map { size in
@@ -50,6 +55,10 @@ struct SplitKernel: Kernel {
     func sizes(dim: Int) throws(KernelError) -> [Int] {
         if let n = numOutputs {
             let chunk = (dim + n - 1) / n
+            // onnxruntime rejects a split whose last part would be empty (6 into 4 parts of 2).
+            guard dim == 0 || dim - (n - 1) * chunk > 0 else {
+                throw KernelError("axis of size \(dim) cannot be split into \(n) parts of \(chunk)")
+            }
             return (0..<n).map { max(0, min(chunk, dim - $0 * chunk)) }
         }
         guard dim % outputCount == 0 else {
@@ -66,7 +75,8 @@ struct SplitKernel: Kernel {
         let dim = t.shape[a]
         let raw = splitFromInput ? try ShapeOpSupport.optionalInts(inputs, 1, "split") : attributeSplit
         var sizes: [Int]
-        if let raw {
+        // An empty split tensor means "not given", as onnxruntime reads it.
+        if let raw, !raw.isEmpty {
             sizes = []
             for v in raw { sizes.append(try ShapeOpSupport.dimension(v, "split \(raw)")) }
             guard sizes.count == outputCount else { throw KernelError("split \(raw) has \(raw.count) parts but the node has \(outputCount) outputs") }

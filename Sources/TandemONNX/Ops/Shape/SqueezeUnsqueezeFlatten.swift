@@ -12,8 +12,8 @@ struct SqueezeKernel: Kernel {
         let hasAxesInput = fromInput && ctx.inputTypes.count > 1 && ctx.inputTypes[1] != nil
         var shape: [Int?]? = nil
         if let s = ctx.inputShape(0) {
-            if let axes {
-                let a = Set(try ShapeOpSupport.buildAxes(axes, rank: s.count))
+            if let axes, !axes.isEmpty {
+                let a = Set(try ShapeOpSupport.buildAxes(axes, rank: s.count, allowRepeats: true))
                 for i in a where s[i] != nil && s[i] != 1 {
                     throw BuildError(.invalidAttribute, "cannot squeeze axis \(i) of size \(s[i] ?? 0)")
                 }
@@ -28,8 +28,9 @@ struct SqueezeKernel: Kernel {
     func run(_ inputs: [Value?]) throws(KernelError) -> [Value] {
         var t = try Inputs.tensor(inputs, 0, "data")
         let raw = axesFromInput ? try ShapeOpSupport.optionalInts(inputs, 1, "axes") : attributeAxes
-        if let raw {
-            let axes = Set(try ShapeOpSupport.axes(raw, rank: t.shape.count))
+        // An empty axes tensor squeezes every size-1 axis, as onnxruntime does.
+        if let raw, !raw.isEmpty {
+            let axes = Set(try ShapeOpSupport.axes(raw, rank: t.shape.count, allowRepeats: true))
             for a in axes where t.shape[a] != 1 {
                 throw KernelError("cannot squeeze axis \(a) of shape \(t.shape): its size is not 1")
             }
@@ -89,12 +90,7 @@ struct FlattenKernel: Kernel {
         if let s = ctx.inputShape(0) {
             let a = axis < 0 ? axis + s.count : axis
             guard a >= 0, a <= s.count else { throw BuildError(.invalidAttribute, "axis \(axis) is out of range for rank \(s.count)") }
-            func product(_ part: ArraySlice<Int?>) -> Int? {
-                var p = 1
-                for d in part { guard let d else { return nil }; p *= d }
-                return p
-            }
-            shape = [product(s[..<a]), product(s[a...])]
+            shape = [ShapeOpSupport.product(s[..<a]), ShapeOpSupport.product(s[a...])]
         }
         return BuiltKernel(kernel: FlattenKernel(axis: axis), outputTypes: [.tensor(ctx.inputElement(0), shape: shape)], role: .passThrough)
     }

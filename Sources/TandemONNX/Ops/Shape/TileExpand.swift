@@ -7,7 +7,7 @@ struct TileKernel: Kernel {
             shape = Array(repeating: nil, count: s.count)
             if let r = ShapeOpSupport.constantInts(ctx, 1) {
                 guard r.count == s.count else { throw BuildError(.invalidAttribute, "repeats \(r) must have one entry per input axis (\(s.count))") }
-                shape = zip(s, r).map { d, k in d.map { $0 * Int(k) } }
+                shape = zip(s, r).map { d, k in k >= 0 ? ShapeOpSupport.product([d, Int(k)]) : nil }
             }
         }
         return BuiltKernel(kernel: TileKernel(), outputTypes: [.tensor(ctx.inputElement(0), shape: shape)])

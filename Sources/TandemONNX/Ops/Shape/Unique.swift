@@ -70,31 +70,57 @@ struct UniqueKernel: Kernel {
     /// Groups the slices `j` of a `[outer, dim, inner]` layout by their contents.
     static func group<T: Comparable>(_ values: [T], _ layout: (outer: Int, dim: Int, inner: Int), sorted: Bool) -> Groups {
         let (outer, dim, inner) = layout
-        func key(_ j: Int) -> [T] {
-            var k: [T] = []
-            k.reserveCapacity(outer * inner)
-            for o in 0..<outer { k.append(contentsOf: values[((o * dim + j) * inner)..<((o * dim + j + 1) * inner)]) }
-            return k
+        // Slices are compared in place, element by element (outer-major), without copying them.
+        func compare(_ l: Int, _ r: Int) -> Int {
+            if l == r { return 0 }
+            for o in 0..<outer {
+                let lb = (o * dim + l) * inner, rb = (o * dim + r) * inner
+                for i in 0..<inner {
+                    let a = values[lb + i], b = values[rb + i]
+                    if a < b { return -1 }
+                    if b < a { return 1 }
+                }
+            }
+            return 0
         }
-        let keys = (0..<dim).map(key)
-        // Stable: equal keys keep their input order, so the first of a run is the first occurrence.
-        let order = (0..<dim).sorted { l, r in keys[l].lexicographicallyPrecedes(keys[r]) || (keys[l] == keys[r] && l < r) }
-        var runs: [(first: Int, members: [Int])] = []
-        for j in order {
-            if let last = runs.last, keys[last.first] == keys[j] {
-                runs[runs.count - 1].members.append(j)
-            } else {
-                runs.append((j, [j]))
+        // Equal slices keep their input order, so the first of a run is the first occurrence.
+        let order: [Int]
+        if outer == 1 && inner == 1 {
+            // Single elements (no axis): compare the values directly.
+            order = (0..<dim).sorted { l, r in values[l] < values[r] || (!(values[r] < values[l]) && l < r) }
+        } else {
+            order = (0..<dim).sorted { l, r in
+                let c = compare(l, r)
+                return c < 0 || (c == 0 && l < r)
             }
         }
-        if !sorted { runs.sort { $0.first < $1.first } }
-        var g = Groups()
-        g.inverse = Array(repeating: 0, count: dim)
-        for (n, run) in runs.enumerated() {
-            g.first.append(run.first)
-            g.counts.append(run.members.count)
-            for m in run.members { g.inverse[m] = n }
+        // Runs of equal slices in sorted order: run n starts at its first occurrence.
+        var runOf = [Int](repeating: 0, count: dim)
+        var firsts: [Int] = [], counts: [Int] = []
+        var previous = -1
+        for j in order {
+            if previous < 0 || compare(previous, j) != 0 {
+                firsts.append(j)
+                counts.append(0)
+                previous = j
+            }
+            runOf[j] = firsts.count - 1
+            counts[counts.count - 1] += 1
         }
+        // Output position of each run: sorted order, or order of first occurrence.
+        var position = Array(0..<firsts.count)
+        if !sorted {
+            let byFirst = firsts.indices.sorted { firsts[$0] < firsts[$1] }
+            for (p, run) in byFirst.enumerated() { position[run] = p }
+        }
+        var g = Groups()
+        g.first = [Int](repeating: 0, count: firsts.count)
+        g.counts = g.first
+        for run in firsts.indices {
+            g.first[position[run]] = firsts[run]
+            g.counts[position[run]] = counts[run]
+        }
+        g.inverse = runOf.map { position[$0] }
         return g
     }
 
