@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <time.h>
 #include <netdb.h>
+#include <malloc.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/buffer.h>
@@ -30,4 +31,7 @@
 static inline int tandem_accept(int fd) {
     return accept(fd, (struct sockaddr *)0, (socklen_t *)0);
 }
+
+// glibc malloc tuning for TandemIO's SystemMemory: M_ARENA_MAX is a macro, given here as a constant.
+static const int tandem_m_arena_max = M_ARENA_MAX;
 #endif
