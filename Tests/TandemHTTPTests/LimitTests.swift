@@ -31,10 +31,11 @@ struct LimitTests {
     }
 
     @Test func bodyBudgetIsReservedFromContentLengthAndReleasedWithTheResponse() async throws {
-        try await withLimitedServer({ $0.maxBufferedBodyBytes = 1000 }) { port, server, hits in
+        // No rate minimum: under a loaded CI box the parked body must not be timed out mid-test.
+        try await withLimitedServer({ $0.maxBufferedBodyBytes = 1000; $0.minBodyBytesPerSecond = 0 }) { port, server, hits in
             let first = try TestClient(port: port)
             try first.send("POST / HTTP/1.1\r\nContent-Length: 800\r\n\r\n" + String(repeating: "a", count: 10))
-            #expect(await eventually { server.bufferedBodyBytes == 800 })
+            #expect(await eventually(.seconds(20)) { server.bufferedBodyBytes == 800 })
             let second = try TestClient(port: port)
             try second.send("POST / HTTP/1.1\r\nContent-Length: 300\r\n\r\n")
             let refused = try second.readResponse()
@@ -42,7 +43,7 @@ struct LimitTests {
             #expect(hits.count(.bufferedBodyBudget) == 1)
             try first.send(String(repeating: "a", count: 790))
             #expect(try first.readResponse().body.count == 800)
-            #expect(await eventually { server.bufferedBodyBytes == 0 })
+            #expect(await eventually(.seconds(20)) { server.bufferedBodyBytes == 0 })
         }
     }
 
@@ -63,7 +64,7 @@ struct LimitTests {
     @Test func connectionsPastTheCapAreRefusedWith503() async throws {
         try await withLimitedServer({ $0.maxConnections = 3 }) { port, server, hits in
             let held = try (0..<3).map { _ in try TestClient(port: port) }
-            #expect(await eventually { server.connectionCount == 3 })
+            #expect(await eventually(.seconds(20)) { server.connectionCount == 3 })
             let extra = try TestClient(port: port)
             #expect(try extra.readResponse().status == 503)
             #expect(hits.count(.connections) == 1)
