@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/prctl.h>
+#include <malloc.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/buffer.h>
@@ -53,4 +54,6 @@ static inline void tandem_set_thread_name(const char *name) {
 static inline int tandem_thread_nice(void) {
     return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
 }
+// glibc malloc tuning for TandemIO's SystemMemory: M_ARENA_MAX is a macro, given here as a constant.
+static const int tandem_m_arena_max = M_ARENA_MAX;
 #endif

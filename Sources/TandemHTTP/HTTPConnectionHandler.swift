@@ -311,7 +311,8 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         closing = true
         stash = []
         setTimer(.none)
-        connection.closeWhenFlushed(linger: context.configuration.lingerTimeout)
+        // Short: no response needs protecting here; the linger only absorbs a request racing with the FIN.
+        connection.closeWhenFlushed(linger: min(context.configuration.lingerTimeout, .milliseconds(250)))
     }
 
     private func connectionClosed() {

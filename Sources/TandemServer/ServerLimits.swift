@@ -26,6 +26,11 @@ public struct ServerLimits: Sendable, Equatable {
     /// `TANDEM_INLINE_BODY_BYTES`: bodies up to this size of admin and outcome requests are decoded on the
     /// event loop; larger ones on a separate queue, so the loop never waits on a big parse.
     public var inlineBodyBytes = 4096
+    /// `TANDEM_MALLOC_ARENAS`: glibc malloc arenas (0: glibc's default of 8 per core).
+    public var mallocArenas = 2
+    /// `TANDEM_MEMORY_TRIM_MS`: how often free heap is handed back to the kernel while no request is in flight
+    /// (0: never).
+    public var memoryTrimInterval: Duration = .seconds(5)
 
     public init() {}
 
@@ -51,6 +56,8 @@ public struct ServerLimits: Sendable, Equatable {
         if let value = try int("TANDEM_MAX_UNSENT_OUTPUT_BYTES", min: 1) { maxUnsentOutputBytes = value }
         if let value = try int("TANDEM_MAX_OUTCOMES_PER_REQUEST", min: 1) { maxOutcomesPerRequest = value }
         if let value = try int("TANDEM_INLINE_BODY_BYTES", min: 0) { inlineBodyBytes = value }
+        if let value = try int("TANDEM_MALLOC_ARENAS", min: 0) { mallocArenas = value }
+        if let value = try int("TANDEM_MEMORY_TRIM_MS", min: 0) { memoryTrimInterval = .milliseconds(value) }
     }
 
     /// Copies the HTTP-layer limits into `configuration`.

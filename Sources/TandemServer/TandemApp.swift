@@ -24,6 +24,8 @@ public final class TandemApp: Sendable {
     /// Serves until a termination signal; returns the process exit code (0 after a clean shutdown, 1
     /// when the config cannot be served or the port cannot be bound).
     public func run() async -> Int32 {
+        // Before any worker or loop thread exists, so each does not get an arena of its own.
+        SystemMemory.limitArenas(settings.limits.mallocArenas)
         let nice = settings.workerNice
         let pool = WorkerPool(workers: settings.workers) { name in
             CurrentThread.setName(name)
@@ -64,6 +66,7 @@ public final class TandemApp: Sendable {
         FileHandle.standardOutput.write(
             Data("tandem \(TandemVersion.string) listening on \(settings.host):\(port) with \(settings.workers) workers, serving \(settings.modelSource)\n".utf8))
 
+        let trimmer = MemoryTrimmer(interval: settings.limits.memoryTrimInterval) { server.inFlightCount == 0 }
         let stop = StopSignal()
         server.watchSignals([SIGTERM, SIGINT]) { signal in
             stop.fire(signal)
@@ -104,6 +107,7 @@ public final class TandemApp: Sendable {
         }
         await server.shutdown(gracePeriod: grace)
         dropTimer.cancel()
+        trimmer.stop()
         pool.shutdown(deadline: max(deadline, .now + .milliseconds(100)))
         return exitCode
     }

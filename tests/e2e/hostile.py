@@ -10,8 +10,9 @@ import time
 
 from conftest import http_request
 
-# /ping from a separate client must answer within this during any attack (debug build, CI twice as slow).
-PING_TARGET_SECONDS = 1.0
+# /ping from a separate client must answer within this during any attack: a debug build on a shared 2-core CI
+# box, timed from a Python process that also runs the attackers. A loop blocked by one heavy parse took longer.
+PING_TARGET_SECONDS = 2.0
 
 
 def rss_bytes(pid: int) -> int:

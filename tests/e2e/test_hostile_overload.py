@@ -1,0 +1,135 @@
+"""Overload at several times capacity and a short soak: every request is answered (200 or 503 with Retry-After)
+and counted, /ping from a separate client stays under its target, and RSS returns near its start afterwards
+(glibc arenas capped, free heap trimmed when idle). Figures printed here are recorded in docs/reliability.md."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+
+from conftest import admin_weights, wait_until, write_endpoint, write_synthetic
+from hostile import PingProbe, metric_values, rss_bytes
+
+TOKEN = "soak-token"
+# RSS after the burst, once idle, must come back within this of the RSS before it.
+RSS_RETURN_BOUND = 48 << 20
+# And may never exceed this during it.
+RSS_PEAK_BOUND = 768 << 20
+
+
+def start(start_server, tmp_path, env=None):
+    write_synthetic(tmp_path, "m", 1, features=2000, latency_ms=2)
+    write_synthetic(tmp_path, "m", 2, features=2000, latency_ms=2)
+    (tmp_path / "m" / "model.yaml").write_text("versions: all\n")
+    config = write_endpoint(tmp_path, [{"name": "a", "model": "m", "version": 1, "weight": 1},
+                                       {"name": "b", "model": "m", "version": 2, "weight": 1}],
+                            admin={"token_env": "E2E_ADMIN_TOKEN"})
+    full_env = {"E2E_ADMIN_TOKEN": TOKEN, "TANDEM_MEMORY_TRIM_MS": "500", **(env or {})}
+    full_env.update(json.loads(os.environ.get("TANDEM_SOAK_ENV", "{}")))
+    return start_server(["--config", str(config), "--workers", "2", "--queue-size", "8"], env=full_env)
+
+
+def burst(server, seconds: float, threads: int, stop_extra=None) -> dict[int, int]:
+    """`threads` clients each send 4 rows of 2000 features (~72 KB bodies) for `seconds`; returns status -> count."""
+    row = ",".join(f"{random.random():.6f}" for _ in range(2000)) + "\n"
+    body = (row * 4).encode()
+    counts: dict[int, int] = {}
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client():
+        conn = server.connection(30)
+        while time.monotonic() < deadline:
+            try:
+                conn.request("POST", "/invocations", body=body, headers={"Content-Type": "text/csv"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if status == 503:
+                    assert response.getheader("Retry-After")
+            except OSError:
+                conn.close()
+                conn = server.connection(30)
+                status = -1
+            with lock:
+                counts[status] = counts.get(status, 0) + 1
+        conn.close()
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(seconds + 60)
+    return counts
+
+
+def invocations_counted(server) -> float:
+    return sum(metric_values(server, "tandem_invocations_total").values())
+
+
+def settle_rss(server, base: int) -> int:
+    """Polls RSS until it is back within the bound of `base` (or 20 s pass); returns the last reading."""
+    deadline = time.monotonic() + 20
+    while True:
+        rss = rss_bytes(server.pid)
+        if rss - base < RSS_RETURN_BOUND or time.monotonic() > deadline:
+            return rss
+        time.sleep(0.2)
+
+
+def test_overload_at_several_times_capacity_is_answered_counted_and_memory_returns(start_server, tmp_path):
+    server = start(start_server, tmp_path)
+    burst(server, 1.0, 2)  # warm up: lazily built state is not a leak
+    base = rss_bytes(server.pid)
+    before = invocations_counted(server)
+    peak = base
+    with PingProbe(server) as probe:
+        # 16 clients against 2 workers and a queue of 8 per variant: several times capacity.
+        counts = burst(server, 6.0, 16)
+        peak = max(peak, rss_bytes(server.pid))
+    assert set(counts) <= {200, 503}, counts
+    assert counts.get(503, 0) > 0, "the burst did not overload the server"
+    # Every request is accounted for: the server counted exactly what the clients received.
+    wait_until(lambda: invocations_counted(server) - before == sum(counts.values()), timeout=10)
+    worst = probe.assert_fast()
+    after = settle_rss(server, base)
+    print(f"\noverload: {counts}, RSS base {base >> 20} MiB, peak {peak >> 20} MiB, after {after >> 20} MiB, "
+          f"worst /ping {worst * 1000:.0f} ms")
+    assert peak < RSS_PEAK_BOUND
+    assert after - base < RSS_RETURN_BOUND, f"RSS stayed at {after >> 20} MiB after the burst (base {base >> 20})"
+
+
+def test_soak_mixed_traffic_reloads_and_weight_changes(start_server, tmp_path):
+    seconds = float(os.environ.get("TANDEM_SOAK_SECONDS", "20"))
+    server = start(start_server, tmp_path)
+    burst(server, 1.0, 2)
+    base = rss_bytes(server.pid)
+    before = invocations_counted(server)
+    stop = threading.Event()
+    samples: list[int] = []
+
+    def churn():
+        rng = random.Random(3)
+        while not stop.is_set():
+            admin_weights(server, {"weights": {"a": rng.choice([0.1, 1, 5]), "b": rng.choice([0.1, 1, 5])}},
+                          token=TOKEN)
+            server.request("POST", "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+            samples.append(rss_bytes(server.pid))
+            stop.wait(0.5)
+
+    churner = threading.Thread(target=churn)
+    with PingProbe(server) as probe:
+        churner.start()
+        counts = burst(server, seconds, 8)
+        stop.set()
+        churner.join(30)
+    assert set(counts) <= {200, 503}, counts
+    wait_until(lambda: invocations_counted(server) - before == sum(counts.values()), timeout=10)
+    worst = probe.assert_fast()
+    after = settle_rss(server, base)
+    print(f"\nsoak {seconds:.0f} s: {counts}, RSS base {base >> 20} MiB, max {max(samples) >> 20} MiB, "
+          f"after {after >> 20} MiB, worst /ping {worst * 1000:.0f} ms")
+    assert after - base < RSS_RETURN_BOUND
+    assert json.loads(server.request("GET", "/variants")[2])["generation"] > 1
