@@ -8,7 +8,7 @@
 #   docker run --rm -v "$PWD/ml:/opt/ml" tandem train   # a SageMaker training job (docs/training.md)
 #
 # Stages:
-#   build            swift:6.3-bookworm + libevent-dev; release binary, Swift runtime linked statically
+#   build            swift:6.3-bookworm + libevent-dev + libopenblas-dev; release binary, Swift runtime linked statically
 #   runtime-base     debian:bookworm-slim + libevent runtime libraries, bundled models, SageMaker metadata
 #   runtime-prebuilt runtime-base + a binary from the build context (prebuilt/tandem); used by the test
 #                    harness (tests/container/run.sh) where the swift image cannot be pulled
@@ -23,7 +23,7 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 # ---------------------------------------------------------------------------------------------
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libevent-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libevent-dev libopenblas-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolve dependencies in their own layer so that source edits do not refetch them.
@@ -41,11 +41,12 @@ RUN swift build -c release --static-swift-stdlib --product tandem \
 # ---------------------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime-base
 # libevent-2.1-7 + libevent-pthreads-2.1-7 are what the binary links (libevent_core comes with
-# them); libstdc++6 is already in slim (apt needs it) and listed for clarity. No curl: the
+# them); libopenblas0-pthread provides libopenblas.so.0 (TandemBLAS's matrix products, single
+# threaded); libstdc++6 is already in slim (apt needs it) and listed for clarity. No curl: the
 # HEALTHCHECK below speaks HTTP through bash's /dev/tcp.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libevent-2.1-7 libevent-pthreads-2.1-7 libstdc++6 ca-certificates \
+        libevent-2.1-7 libevent-pthreads-2.1-7 libopenblas0-pthread libstdc++6 ca-certificates \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 # Defaults baked into the image. SageMaker extracts ModelDataUrl into /opt/ml/model, which the

@@ -4,8 +4,10 @@ import PackageDescription
 /// Layers, bottom to top (each imports only what is below it):
 ///   CLibevent      system library module for Debian's libevent 2.1 (headers only)
 ///   TandemIO       the only Swift target that touches C: event loops, sockets, timers, signals
+///   CBLAS          system library module for Debian's OpenBLAS (libopenblas-dev)
+///   TandemBLAS     the only Swift target that calls BLAS: safe sgemm/dgemm wrappers
 ///   TandemHTTP     pure Swift HTTP/1.1: incremental parser, response encoder, connection handling
-///   TandemONNX     pure Swift ONNX runtime (no HTTP, no C)
+///   TandemONNX     pure Swift ONNX runtime (no HTTP, no C; dense products via TandemBLAS)
 ///   TandemServing  models, worker pool, payload codecs, variants, metrics, health (no HTTP, no C)
 ///   TandemServer   routes and the composition root
 ///   TandemTraining `tandem train`: SageMaker's training contract, boosted trees and linear models, ONNX export (Foundation only)
@@ -47,9 +49,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // OpenBLAS for Gemm/MatMul/Conv: a hand-written Swift kernel cannot match a tuned BLAS on
+        // large products (issue 8, item 5: batch throughput on par with onnxruntime's MLAS).
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "TandemBLAS",
+            dependencies: ["CBLAS"]
+        ),
         .target(
             name: "TandemONNX",
             dependencies: [
+                "TandemBLAS",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

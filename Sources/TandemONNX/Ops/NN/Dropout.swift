@@ -1,5 +1,6 @@
-/// `Dropout` (7, 10, 12, 13, 22). Inference (the default, and always before v12) is the identity
-/// with an all-true mask (v7: a mask of ones in X's type). From v12 the `ratio` and
+/// `Dropout` (7, 10, 12, 13, 22). Inference (the default, and always before v12) is the identity;
+/// its optional mask is all true from v12 (the spec), and all zero before (v7 in X's type, v10
+/// bool), as onnxruntime writes it. From v12 the `ratio` and
 /// `training_mode` inputs may ask for training: elements are then zeroed with probability `ratio`
 /// and the rest scaled by `1 / (1 - ratio)`, from a generator seeded by `seed` when given.
 struct DropoutKernel: Kernel {
@@ -42,9 +43,9 @@ struct DropoutKernel: Kernel {
         guard !training || ratio == 0 else { return try drop(x, ratio: ratio) }
         let mask: TensorData
         switch (version < 10, x.data) {
-        case (true, .double): mask = .double(Array(repeating: 1, count: x.count))
-        case (true, _): mask = .float(Array(repeating: 1, count: x.count))
-        case (false, _): mask = .bool(Array(repeating: true, count: x.count))
+        case (true, .double): mask = .double(Array(repeating: 0, count: x.count))
+        case (true, _): mask = .float(Array(repeating: 0, count: x.count))
+        case (false, _): mask = .bool(Array(repeating: version >= 12, count: x.count))
         }
         return [.tensor(x), .tensor(Tensor(shape: x.shape, data: mask))]
     }

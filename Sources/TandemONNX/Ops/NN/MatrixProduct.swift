@@ -1,12 +1,22 @@
+import TandemBLAS
+
 /// Row-major matrix products shared by MatMul, Gemm and Conv: picks the fastest routine for the
-/// element type and size (the SIMD-blocked float loop, or the plain loop for the other types).
+/// element type and size (OpenBLAS for large float and double products, the SIMD-blocked float
+/// loop for small ones, the plain loop for the integer types).
 enum MatrixProduct {
+    /// Products with at least this many multiply-adds (`m * k * n`) go to BLAS; below it the call
+    /// overhead outweighs BLAS's speed (measured on digits-mlp, docs/performance-runtime.md).
+    static let blasThreshold = 1 << 14
+
     /// `[m, k] x [k, n]` for arrays holding exactly `m * k` and `k * n` elements.
     static func multiply<T: ProductScalar>(_ a: [T], _ b: [T], _ m: Int, _ k: Int, _ n: Int) -> [T] {
+        let large = m.multipliedReportingOverflow(by: k).partialValue.multipliedReportingOverflow(by: n).partialValue >= blasThreshold
         switch (T.wrap(a), T.wrap(b)) {
         case (.float(let x), .float(let y)):
+            if large, let r = BLAS.sgemm(x, y, m: m, k: k, n: n).flatMap({ T.unwrap(.float($0)) }) { return r }
             if let r = T.unwrap(.float(MatMulKernel.multiplyFloat(x, y, m, k, n))) { return r }
         case (.double(let x), .double(let y)):
+            if large, let r = BLAS.dgemm(x, y, m: m, k: k, n: n).flatMap({ T.unwrap(.double($0)) }) { return r }
             if let r = T.unwrap(.double(MatMulKernel.multiply(x, y, m, k, n))) { return r }
         default:
             break
