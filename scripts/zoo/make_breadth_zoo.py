@@ -933,8 +933,10 @@ def main() -> None:
             names.add(art.name)
             print(f"  wrote {art.name}: {meta['files']['model.onnx']['bytes']} bytes, "
                   f"ops {', '.join(o['op_type'] for o in meta['ops'])}", flush=True)
-    metas = [json.loads((ZOO / n / "v1" / "meta.json").read_text()) for n in sorted(names)
-             if (ZOO / n / "v1" / "meta.json").exists()]
+    # Rebuild the index from every breadth folder on disk (also after --only); the breadth
+    # meta.json files are the ones that carry a tolerance.
+    metas = [m for m in (json.loads(p.read_text()) for p in sorted(ZOO.glob("*/*/meta.json")))
+             if "tolerance" in m or m["model"] in names]
     write_index(metas, failures)
 
 
