@@ -580,6 +580,13 @@ def catboost_model() -> list[Artifact]:
                          export_parameters={"onnx_domain": "ai.catboost", "onnx_model_version": 1,
                                             "onnx_doc_string": "breast cancer", "onnx_graph_name": "catboost"})
         onx = onnx.load(path)
+    # CatBoost stamps each export with its training time and a random GUID; fixed values keep
+    # model.onnx byte-for-byte reproducible (nothing reads them).
+    for prop in onx.metadata_props:
+        if prop.key == "train_finish_time":
+            prop.value = "1970-01-01T00:00:00Z"
+        elif prop.key == "model_guid":
+            prop.value = "00000000-00000000-00000000-00000000"
     return [simple("breast-cancer-catboost",
                    "CatBoostClassifier(60 trees, depth 4) on breast cancer, exported by CatBoost itself "
                    "(save_model(format='onnx'))", "sklearn.datasets.load_breast_cancer",
