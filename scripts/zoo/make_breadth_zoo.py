@@ -726,6 +726,13 @@ def torch_models() -> list[Artifact]:
                                   input_names=["input"], output_names=["probabilities"],
                                   dynamic_axes={"input": {0: "batch"}, "probabilities": {0: "batch"}})
             onx = onnx.load(path, load_external_data=True)
+        # The dynamo exporter records each node's Python stack trace (this script's path and line
+        # numbers) in node metadata; it is debugging information only, and dropping it keeps
+        # model.onnx reproducible wherever and however the script is edited or run.
+        for graph_node in iter_nodes(onx.graph):
+            kept = [p for p in graph_node.metadata_props if p.key != "pkg.torch.onnx.stack_trace"]
+            del graph_node.metadata_props[:]
+            graph_node.metadata_props.extend(kept)
         return onx
 
     out = []
