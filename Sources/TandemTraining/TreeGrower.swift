@@ -15,7 +15,8 @@ struct TreeGrower {
     private let minChildWeight: Double
     private let maxDepth: Int
 
-    static let binsPerFeature = 256
+    /// Feature f's histogram slots start at `offsets[f]`: one per value bin, then one for missing values.
+    private let offsets: [Int]
 
     init(cuts: FeatureCuts, bins: [UInt8], rows: Int, features: Int, params: Hyperparameters) {
         self.cuts = cuts
@@ -28,6 +29,9 @@ struct TreeGrower {
         eta = params.eta
         minChildWeight = params.minChildWeight
         maxDepth = params.maxDepth
+        var offsets = [0]
+        for f in 0..<features { offsets.append((offsets.last ?? 0) + cuts.binCount(f) + 1) }
+        self.offsets = offsets
     }
 
     private struct Open {
@@ -80,11 +84,7 @@ struct TreeGrower {
                 let small = histogram(smallIsLeft ? leftRows : rightRows, g, h)
                 var large = open.histogram
                 for f in allowedFeatures {
-                    let base = f * Self.binsPerFeature * 2
-                    for i in base..<(base + cuts.binCount(f) * 2) { large[i] -= small[i] }
-                    let missing = base + Int(FeatureCuts.missingBin) * 2
-                    large[missing] -= small[missing]
-                    large[missing + 1] -= small[missing + 1]
+                    for i in (offsets[f] * 2)..<(offsets[f + 1] * 2) { large[i] -= small[i] }
                 }
                 next.append(Open(node: left, rows: leftRows, histogram: smallIsLeft ? small : large, g: lg, h: lh))
                 next.append(Open(node: right, rows: rightRows, histogram: smallIsLeft ? large : small, g: open.g - lg, h: open.h - lh))
@@ -102,22 +102,26 @@ struct TreeGrower {
         return (sg, sh)
     }
 
-    /// Gradient and hessian sums per (feature, bin), interleaved: `[(f * 256 + b) * 2 + {0, 1}]`.
+    /// Gradient and hessian sums per (feature, bin), interleaved: `[(offsets[f] + b) * 2 + {0, 1}]`, the
+    /// missing-value bin last (a compact layout: most features have far fewer than 256 bins).
     private func histogram(_ nodeRows: [Int32], _ g: [Double], _ h: [Double]) -> [Double] {
-        let width = Self.binsPerFeature * 2
+        let offsets = self.offsets
         let work = nodeRows.count * features
         let parts = chunks(features, parts: work < 100_000 ? 1 : workerCount * 2)
         let rows = self.rows
         let bins = self.bins
         let pieces = parallelMap(parts.count) { p in
             let range = parts[p]
-            var local = [Double](repeating: 0, count: range.count * width)
-            for (k, f) in range.enumerated() {
+            let start = offsets[range.lowerBound]
+            var local = [Double](repeating: 0, count: (offsets[range.upperBound] - start) * 2)
+            for f in range {
                 let column = f * rows
-                let base = k * width
+                let base = (offsets[f] - start) * 2
+                let missing = offsets[f + 1] - offsets[f] - 1
                 for r in nodeRows {
                     let i = Int(r)
-                    let slot = base + Int(bins[column + i]) * 2
+                    let v = bins[column + i]
+                    let slot = base + (v == FeatureCuts.missingBin ? missing : Int(v)) * 2
                     local[slot] += g[i]
                     local[slot + 1] += h[i]
                 }
@@ -152,9 +156,9 @@ struct TreeGrower {
         for f in allowed {
             let count = cuts.binCount(f)
             guard count > 1 else { continue }
-            let base = f * Self.binsPerFeature * 2
-            let gm = hist[base + Int(FeatureCuts.missingBin) * 2]
-            let hm = hist[base + Int(FeatureCuts.missingBin) * 2 + 1]
+            let base = offsets[f] * 2
+            let gm = hist[base + count * 2]
+            let hm = hist[base + count * 2 + 1]
             let hasMissing = hm > 0
             var gl = 0.0
             var hl = 0.0
