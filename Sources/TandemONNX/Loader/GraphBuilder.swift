@@ -221,6 +221,14 @@ struct GraphBuilder {
                 let type = o < built.outputTypes.count ? built.outputTypes[o] : .unknown
                 values[name] = ValueInfo(type: type, producer: (nodeIndex, o))
             }
+            // A Constant node's value is known now: downstream nodes see it as they see an initializer,
+            // so their load-time checks and shape inference use it (torch exports carry their Reshape
+            // and Slice arguments this way). The node still runs, so its slot is filled as before.
+            if domain.isEmpty, node.opType == "Constant", node.output.count == 1, !node.output[0].isEmpty,
+                case .tensor(let value)? = try? built.kernel.run([]).first
+            {
+                constants[node.output[0]] = value
+            }
             nodes.append(CompiledNode(opType: node.opType, inputs: node.input, outputs: node.output, role: built.role))
             steps.append(ExecutionPlan.Step(
                 kernel: built.kernel,

@@ -5,7 +5,7 @@ struct OpsetTable {
     static let mlDomain = "ai.onnx.ml"
     static let microsoftDomain = "com.microsoft"
     /// The newest opset Tandem implements per domain.
-    static let newestSupported: [String: Int64] = [defaultDomain: 22, mlDomain: 5, microsoftDomain: 1]
+    static let newestSupported: [String: Int64] = [defaultDomain: 28, mlDomain: 5, microsoftDomain: 1]
 
     private(set) var versions: [String: Int64] = [:]
     /// Imports as written, for `ONNXModel.opsetImports` (`ai.onnx` spelled out for the default domain).
