@@ -407,7 +407,12 @@ def naive_bayes() -> list[Artifact]:
     out.append(simple("digits-multinomial-nb", "MultinomialNB(alpha=1) on digits pixel counts; zipmap=False",
                       "sklearn.datasets.load_digits", "MultinomialNB", "skl2onnx",
                       skl(m, 64, nozip(m)), Xm[pick_rows(len(Xm))],
-                      [([np.zeros(64, np.float32), np.full(64, 16, np.float32)], ["zeros", "all 16"])]))
+                      [([np.zeros(64, np.float32), np.full(64, 16, np.float32)], ["zeros", "all 16"])],
+                      tolerance={"abs": 1e-4, "rel": 1e-3},
+                      notes=["the joint log-likelihoods are float32 dot products of pixel counts (up to "
+                             "16 x 64) with log-probabilities, about -300; their last-bit rounding "
+                             "(summation order) is amplified by exp(x - logsumexp), so probabilities "
+                             "agree to about 1e-4 relative, not 1e-5"]))
     return out
 
 

@@ -25,6 +25,7 @@ enum SignatureBuilder {
         var labelOutput: String?, scoresOutput: String?, valueOutput: String?
         var classLabels: ModelSignature.ClassLabels?
         var probabilities = false
+        var untraced: [(name: String, type: ValueType)] = []
         for (name, type) in graph.graphOutputs {
             let kind: ModelSignature.OutputKind
             switch type {
@@ -46,8 +47,21 @@ enum SignatureBuilder {
             case .value:
                 if valueOutput == nil { valueOutput = name }
             case .none:
-                break
+                untraced.append((name, type))
             }
+        }
+        // A classifier whose scores come out of ordinary math (naive Bayes' Exp of normalised
+        // log-likelihoods, KNN's vote Div, calibration's averages) rather than an estimator op: the
+        // label is traced, and the float output beside it holds one score per class. skl2onnx names
+        // it `probabilities`.
+        if labelOutput != nil, scoresOutput == nil,
+            let candidate = untraced.first(where: { o in
+                guard case .tensor(let e, let shape) = o.type, e == nil || e == .float || e == .double else { return false }
+                return shape == nil || shape?.count == 2
+            })
+        {
+            scoresOutput = candidate.name
+            probabilities = candidate.name.lowercased().contains("prob")
         }
         let task: ModelSignature.Task = (labelOutput != nil || classLabels != nil) ? .classification : (valueOutput != nil ? .regression : .unknown)
         return ModelSignature(

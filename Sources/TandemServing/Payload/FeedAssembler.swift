@@ -38,6 +38,10 @@ struct FeedAssembler {
     /// The signature's inputs.
     var inputCount: Int { inputs.count }
 
+    /// True when the model takes one string per record (a text classifier): a blank CSV line is
+    /// then a record holding the empty string, not a missing record.
+    var takesOneString: Bool { inputs.count == 1 && inputs[0].elementType == .string && widths == [1] }
+
     /// The total width description used in messages (`30 values` or `6 values (num: 4, cat: 2)`).
     private var widthDescription: String {
         let total = flatWidth.map(String.init) ?? "?"

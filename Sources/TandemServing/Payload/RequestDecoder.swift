@@ -34,7 +34,13 @@ public enum RequestDecoder {
         for (offset, record) in CSVReader.records(body).enumerated() {
             let row = offset + 1
             if CSVReader.isBlank(body, record) {
-                throw PayloadError(code: "empty_record", message: "row \(row) is empty", row: row)
+                guard assembler.takesOneString else {
+                    throw PayloadError(code: "empty_record", message: "row \(row) is empty", row: row)
+                }
+                try assembler.beginFlatRecord(width: 1, row: row)
+                try assembler.appendCSV(body, record.lowerBound..<record.lowerBound, input: 0, row: row, column: 1)
+                assembler.endRecord()
+                continue
             }
             if CSVReader.hasUnterminatedQuote(body, record) {
                 throw PayloadError(
