@@ -13,7 +13,8 @@ def run(cmd):
 
 def main():
     binary, zoo = sys.argv[1], sys.argv[2]
-    models = sys.argv[3:] or ["synthetic-large-forest/v1", "digits-mlp/v1"]
+    models = sys.argv[3:] or ["synthetic-large-forest/v1", "digits-mlp/v1", "breast-cancer-torch-mlp-gelu-dynamo/v1",
+                              "iris-knn/v1", "iris-gaussian-nb/v1", "topics-tfidf-logreg/v1"]
     here = __file__.rsplit("/", 1)[0]
     print("| model | runtime | single-row median (µs) | single-row p99 (µs) | 1,000-row batch (rows/s) |")
     print("|---|---|---:|---:|---:|")

@@ -20,9 +20,13 @@ def main():
     opts.inter_op_num_threads = 1
     sess = ort.InferenceSession(f"{model_dir}/model.onnx", opts, providers=["CPUExecutionProvider"])
     name = sess.get_inputs()[0].name
-    rows = np.loadtxt(f"{model_dir}/input.csv", delimiter=",", dtype=np.float64).astype(np.float32)
+    if sess.get_inputs()[0].type == "tensor(string)":  # a text classifier: one document per line
+        with open(f"{model_dir}/input.csv") as f:
+            rows = np.array([[line.rstrip("\n")] for line in f], dtype=object)
+    else:
+        rows = np.loadtxt(f"{model_dir}/input.csv", delimiter=",", dtype=np.float64).astype(np.float32)
     singles = [{name: rows[i:i + 1]} for i in range(len(rows))]
-    batch_feed = {name: np.ascontiguousarray(np.resize(rows, (batch, rows.shape[1])))}
+    batch_feed = {name: np.resize(rows, (batch, rows.shape[1]))}
     for i in range(1000):
         sess.run(None, singles[i % len(singles)])
     sess.run(None, batch_feed)

@@ -38,18 +38,22 @@ guard !options.dir.isEmpty else {
 let dir = URL(fileURLWithPath: options.dir)
 let model = try ONNXModel(contentsOf: dir.appendingPathComponent("model.onnx").path)
 let text = try String(contentsOf: dir.appendingPathComponent("input.csv"), encoding: .utf8)
-let rows: [[Float]] = text.split(whereSeparator: \.isNewline).map { line in
-    line.split(separator: ",").map { cell in cell.lowercased() == "nan" ? Float.nan : Float(Double(cell) ?? .nan) }
-}
-guard let input = model.signature.inputs.first, model.signature.inputs.count == 1, let width = rows.first?.count else {
-    FileHandle.standardError.write(Data("the benchmark supports single-input numeric models\n".utf8))
+guard let input = model.signature.inputs.first, model.signature.inputs.count == 1 else {
+    FileHandle.standardError.write(Data("the benchmark supports single-input models\n".utf8))
     exit(2)
 }
-let singles = rows.map { [input.name: Tensor(shape: [1, width], data: .float($0))] }
-var batchValues: [Float] = []
-batchValues.reserveCapacity(options.batch * width)
-for i in 0..<options.batch { batchValues.append(contentsOf: rows[i % rows.count]) }
-let batchFeed = [input.name: Tensor(shape: [options.batch, width], data: .float(batchValues))]
+// A string input (a text classifier) takes each line as one document; numeric inputs take CSV cells.
+let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0).map(String.init)
+func data(_ rows: ArraySlice<String>) -> TensorData {
+    if input.elementType == .string { return .string(Array(rows)) }
+    return .float(rows.flatMap { line in
+        line.split(separator: ",").map { cell in cell.lowercased() == "nan" ? Float.nan : Float(Double(cell) ?? .nan) }
+    })
+}
+let width = input.elementType == .string ? 1 : (lines.first?.split(separator: ",").count ?? 0)
+let singles = lines.indices.map { [input.name: Tensor(shape: [1, width], data: data(lines[$0...$0]))] }
+let batchRows = (0..<options.batch).map { lines[$0 % lines.count] }
+let batchFeed = [input.name: Tensor(shape: [options.batch, width], data: data(batchRows[...]))]
 
 // Warm-up.
 for i in 0..<1_000 { _ = try model.run(singles[i % singles.count]) }
