@@ -6,7 +6,7 @@ import Foundation
 /// and an optional int64 input from then on; no axes reduce everything unless
 /// `noop_with_empty_axes` = 1 (then each element is reduced alone). `keepdims` default 1. Over an
 /// empty set: sums 0, product 1, max -inf (the type's lowest), min +inf (highest), log-sums -inf,
-/// mean NaN. Integers accumulate with wrapping; L2 and the log-sums compute in double.
+/// mean 0 (onnxruntime). Integers accumulate with wrapping; L2 and the log-sums compute in double.
 struct ReduceKernel: Kernel {
     enum Function: Sendable { case sum, sumSquare, mean, prod, max, min, l1, l2, logSum, logSumExp }
     let function: Function
@@ -97,6 +97,8 @@ private struct ReduceStep: ArithmeticVisitor {
         case .min: return layout.fold(v, T.highest, T.minimum)
         case .mean:
             let n = T(fromDouble: Double(layout.reducedCount))
+            // An empty set gives 0, as onnxruntime does (not 0/0).
+            if layout.reducedCount == 0 { return [T](repeating: .zero, count: layout.outputCount) }
             return layout.fold(v, T.zero, T.add).map { T.div($0, n) }
         case .l2:
             return layout.fold(v, 0.0) { $0 + $1.asDouble * $1.asDouble }.map { T(fromDouble: $0.squareRoot()) }
