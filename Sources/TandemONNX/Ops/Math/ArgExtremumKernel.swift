@@ -32,7 +32,7 @@ struct ArgExtremumKernel: Kernel {
         guard let a = Shapes.normalizedAxis(axis, rank: t.shape.count) else {
             throw KernelError("axis \(axis) is out of range for shape \(t.shape)")
         }
-        let layout = AxisLayout(t.shape, axis: a)
+        let layout = MathAxisLayout(t.shape, axis: a)
         guard layout.length > 0 else { throw KernelError("cannot take \(findMax ? "ArgMax" : "ArgMin") over an empty axis") }
         var shape = t.shape
         if keepDims { shape[a] = 1 } else { shape.remove(at: a) }
@@ -43,7 +43,7 @@ struct ArgExtremumKernel: Kernel {
 }
 
 private struct ArgStep: OrderedVisitor {
-    let layout: AxisLayout, findMax: Bool, last: Bool
+    let layout: MathAxisLayout, findMax: Bool, last: Bool
     func visit<T: OrderedScalar>(_ v: [T]) throws(KernelError) -> [Int64] {
         let (outer, length, inner) = (layout.outer, layout.length, layout.inner)
         var out = [Int64](repeating: 0, count: outer &* inner)
@@ -64,7 +64,7 @@ private struct ArgStep: OrderedVisitor {
 }
 
 /// A tensor seen as `[outer, length, inner]` around one axis (the layout of every per-axis op).
-struct AxisLayout: Sendable {
+struct MathAxisLayout: Sendable {
     let outer: Int, length: Int, inner: Int
 
     /// `axis` must be a valid (normalised) axis of `shape`. For an empty tensor the products

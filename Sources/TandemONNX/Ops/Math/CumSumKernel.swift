@@ -21,14 +21,14 @@ struct CumSumKernel: Kernel {
         guard let axis = Shapes.normalizedAxis(Int(truncatingIfNeeded: axisValues[0]), rank: x.shape.count) else {
             throw KernelError("axis \(axisValues[0]) is out of range for shape \(x.shape)")
         }
-        let layout = AxisLayout(x.shape, axis: axis)
+        let layout = MathAxisLayout(x.shape, axis: axis)
         let data = try x.data.visitArithmetic(CumSumStep(layout: layout, exclusive: exclusive, reverse: reverse))
         return [.tensor(Tensor(shape: x.shape, data: data))]
     }
 }
 
 private struct CumSumStep: ArithmeticVisitor {
-    let layout: AxisLayout, exclusive: Bool, reverse: Bool
+    let layout: MathAxisLayout, exclusive: Bool, reverse: Bool
     func visit<T: ArithmeticScalar>(_ v: [T]) throws(KernelError) -> TensorData {
         guard !v.isEmpty else { return T.wrap(v) }
         let (outer, length, inner) = (layout.outer, layout.length, layout.inner)

@@ -4,9 +4,9 @@ import Foundation
 /// 20), ReduceMean, ReduceProd, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum,
 /// ReduceLogSumExp (1, 11, 13, 18). `axes` is an attribute before ReduceSum 13 / the others' 18
 /// and an optional int64 input from then on; no axes reduce everything unless
-/// `noop_with_empty_axes` = 1 (then the input passes through). `keepdims` default 1. Over an
+/// `noop_with_empty_axes` = 1 (then each element is reduced alone). `keepdims` default 1. Over an
 /// empty set: sums 0, product 1, max -inf (the type's lowest), min +inf (highest), log-sums -inf,
-/// mean NaN. Integers accumulate with wrapping; L2 and the log-sums compute in double.
+/// mean 0 (onnxruntime). Integers accumulate with wrapping; L2 and the log-sums compute in double.
 struct ReduceKernel: Kernel {
     enum Function: Sendable { case sum, sumSquare, mean, prod, max, min, l1, l2, logSum, logSumExp }
     let function: Function
@@ -58,10 +58,9 @@ struct ReduceKernel: Kernel {
             }
             axes = values.map { Int(truncatingIfNeeded: $0) }
         }
-        if axes.isEmpty {
-            if noopWithEmptyAxes { return [.tensor(t)] }
-            axes = Array(t.shape.indices)
-        }
+        // No axes with noop_with_empty_axes reduces over nothing: each element alone, so
+        // ReduceL1 still gives |x| and ReduceSumSquare x² (as onnxruntime does).
+        if axes.isEmpty, !noopWithEmptyAxes { axes = Array(t.shape.indices) }
         let set: Set<Int>
         do { set = try Self.normalized(axes, rank: t.shape.count) } catch { throw KernelError(error.message) }
         let layout = try ReductionLayout(t.shape, axes: set)
@@ -98,11 +97,19 @@ private struct ReduceStep: ArithmeticVisitor {
         case .min: return layout.fold(v, T.highest, T.minimum)
         case .mean:
             let n = T(fromDouble: Double(layout.reducedCount))
+            // An empty set gives 0, as onnxruntime does (not 0/0).
+            if layout.reducedCount == 0 { return [T](repeating: .zero, count: layout.outputCount) }
             return layout.fold(v, T.zero, T.add).map { T.div($0, n) }
         case .l2:
             return layout.fold(v, 0.0) { $0 + $1.asDouble * $1.asDouble }.map { T(fromDouble: $0.squareRoot()) }
         case .logSum:
             return layout.fold(v, 0.0) { $0 + $1.asDouble }.map { T(fromDouble: Foundation.log($0)) }
+        case .logSumExp where T.isInteger:
+            // onnxruntime computes in the integer type: each exp(x - max) and the log truncate.
+            let maxima = layout.fold(v, T.lowest, T.maximum)
+            var sums = [T](repeating: .zero, count: layout.outputCount)
+            layout.walk { i, o in sums[o] = T.add(sums[o], T(fromDouble: Foundation.exp(T.sub(v[i], maxima[o]).asDouble))) }
+            return zip(sums, maxima).map { s, m in T.add(m, T(fromDouble: Foundation.log(s.asDouble))) }
         case .logSumExp:
             let maxima = layout.fold(v, -Double.infinity) { Swift.max($0, $1.asDouble) }
             var sums = [Double](repeating: 0, count: layout.outputCount)

@@ -44,7 +44,8 @@ struct SoftmaxKernel: Kernel {
         return [.tensor(Tensor(shape: t.shape, data: data))]
     }
 
-    /// `b` holds `outer * length * inner` elements (the tensor's count), so every index is in range.
+    /// Normalises each `[outer, length, inner]` slice in place; `v` must hold `outer * length * inner`
+    /// elements (checked), so every index is in range.
     static func normalize<T: MathFloat>(_ v: inout [T], _ outer: Int, _ length: Int, _ inner: Int, _ function: Function) {
         guard length > 0, !v.isEmpty, v.count == outer &* length &* inner else { return }
         var b = v.mutableSpan

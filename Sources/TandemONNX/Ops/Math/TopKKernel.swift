@@ -53,14 +53,14 @@ struct TopKKernel: Kernel {
         var shape = x.shape
         shape[a] = k
         _ = try Shapes.checkedCount(shape)
-        let layout = AxisLayout(x.shape, axis: a)
+        let layout = MathAxisLayout(x.shape, axis: a)
         let (values, indices) = try x.data.visitOrdered(TopKStep(layout: layout, k: k, largest: largest))
         return [.tensor(Tensor(shape: shape, data: values)), .tensor(Tensor(shape: shape, data: .int64(indices)))]
     }
 }
 
 private struct TopKStep: OrderedVisitor {
-    let layout: AxisLayout, k: Int, largest: Bool
+    let layout: MathAxisLayout, k: Int, largest: Bool
     func visit<T: OrderedScalar>(_ v: [T]) throws(KernelError) -> (TensorData, [Int64]) {
         let (outer, length, inner) = (layout.outer, layout.length, layout.inner)
         var values = [T](repeating: .zero, count: outer &* k &* inner)

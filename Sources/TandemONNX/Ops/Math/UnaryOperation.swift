@@ -1,5 +1,6 @@
 /// The element-wise unary math and activation operators; one kernel (`UnaryKernel`) runs them
-/// all. Parameters are the node's float attributes, applied in the tensor's precision.
+/// all. Parameters are the node's float attributes, applied in the tensor's precision. NaN
+/// propagates through every op (Swift's `max`/`min` alone would replace it).
 enum UnaryOperation: Sendable, Equatable {
     case abs, neg, sign, relu
     case ceil, floor, round, sqrt, reciprocal, exp, log, erf
@@ -54,7 +55,7 @@ enum UnaryOperation: Sendable, Equatable {
             return v.map { $0 < 0 ? alpha * T.expm1($0) : $0 }
         case .celu(let a):
             let alpha = T(a)
-            return v.map { Swift.max(0, $0) + Swift.min(0, alpha * T.expm1($0 / alpha)) }
+            return v.map { $0.isNaN ? $0 : Swift.max(0, $0) + Swift.min(0, alpha * T.expm1($0 / alpha)) }
         case .selu(let a, let g):
             let alpha = T(a), gamma = T(g)
             return v.map { $0 > 0 ? gamma * $0 : gamma * (alpha * T.exp($0) - alpha) }
@@ -63,7 +64,7 @@ enum UnaryOperation: Sendable, Equatable {
             return v.map { $0 < 0 ? alpha * $0 : $0 }
         case .hardSigmoid(let a, let b):
             let alpha = T(a), beta = T(b)
-            return v.map { Swift.max(0, Swift.min(1, alpha * $0 + beta)) }
+            return v.map { $0.isNaN ? $0 : Swift.max(0, Swift.min(1, alpha * $0 + beta)) }
         case .thresholdedRelu(let a):
             let alpha = T(a)
             return v.map { $0 > alpha ? $0 : 0 }
