@@ -37,11 +37,7 @@ public struct ServerLimits: Sendable, Equatable {
     /// Applies the `TANDEM_*` variables; throws for values that are not whole numbers in range.
     public mutating func apply(environment env: [String: String]) throws(ConfigError) {
         func int(_ name: String, min: Int) throws(ConfigError) -> Int? {
-            guard let text = env[name], !text.isEmpty else { return nil }
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= min else {
-                throw ConfigError("environment variable \(name)=\"\(text)\" must be a whole number >= \(min)")
-            }
-            return value
+            try EnvironmentNumber.int(env, name, min: min)
         }
         func milliseconds(_ name: String) throws(ConfigError) -> Duration? {
             try int(name, min: 1).map { .milliseconds($0) }

@@ -52,11 +52,7 @@ public struct ServerSettings: Sendable {
     /// Applies SageMaker's environment variables over the defaults. Throws for values that are not numbers.
     public mutating func apply(environment env: [String: String]) throws(ConfigError) {
         func int(_ name: String, min: Int) throws(ConfigError) -> Int? {
-            guard let text = env[name], !text.isEmpty else { return nil }
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= min else {
-                throw ConfigError("environment variable \(name)=\"\(text)\" must be a whole number >= \(min)")
-            }
-            return value
+            try EnvironmentNumber.int(env, name, min: min)
         }
         if let port = try int("SAGEMAKER_BIND_TO_PORT", min: 0) { self.port = port }
         if let workers = try int("SAGEMAKER_MODEL_SERVER_WORKERS", min: 1) {

@@ -1,5 +1,4 @@
 import Foundation
-import SwiftProtobuf
 
 /// What a model file declares and needs, read without building it: the signature as declared,
 /// the opset imports, every operator with its count, and whether Tandem implements each one.
@@ -40,22 +39,12 @@ public struct ModelInspection: Sendable {
 
     /// Reads a model file. Throws `ONNXLoadError` when the bytes are not an ONNX model.
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ONNXLoadError(.unreadableFile, "cannot read model file '\(path)'")
-        }
-        try self.init(bytes: [UInt8](data))
+        try self.init(bytes: try ModelFile.bytes(path))
     }
 
     /// Reads serialized model bytes. Throws `ONNXLoadError` when they are not an ONNX model.
     public init(bytes: [UInt8]) throws {
-        let model: Onnx_ModelProto
-        do {
-            var options = BinaryDecodingOptions()
-            options.discardUnknownFields = true
-            model = try Onnx_ModelProto(serializedBytes: bytes, extensions: nil, partial: true, options: options)
-        } catch {
-            throw ONNXLoadError(.invalidProtobuf, "the bytes are not a valid ONNX model protobuf (\(error))")
-        }
+        let model = try ModelFile.decode(bytes)
         let opsets = try OpsetTable(model.opsetImport)
         irVersion = model.irVersion
         producer = model.producerName

@@ -1,5 +1,4 @@
 import Foundation
-import SwiftProtobuf
 
 /// A loaded, validated ONNX model; immutable, safe to run from many threads at once (no locks on the hot path).
 ///
@@ -21,22 +20,12 @@ public final class ONNXModel: Sendable {
 
     /// Loads a model file. Throws `ONNXLoadError`.
     public convenience init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ONNXLoadError(.unreadableFile, "cannot read model file '\(path)'")
-        }
-        try self.init(bytes: [UInt8](data))
+        try self.init(bytes: try ModelFile.bytes(path))
     }
 
     /// Loads a model from its serialized bytes. Throws `ONNXLoadError`.
     public init(bytes: [UInt8]) throws {
-        let model: Onnx_ModelProto
-        do {
-            var options = BinaryDecodingOptions()
-            options.discardUnknownFields = true
-            model = try Onnx_ModelProto(serializedBytes: bytes, extensions: nil, partial: true, options: options)
-        } catch {
-            throw ONNXLoadError(.invalidProtobuf, "the bytes are not a valid ONNX model protobuf (\(error))")
-        }
+        let model = try ModelFile.decode(bytes)
         guard model.irVersion >= 3 else {
             throw ONNXLoadError(.unsupportedIRVersion, model.hasIrVersion
                 ? "IR version \(model.irVersion) is not supported (3 or newer is required)"
