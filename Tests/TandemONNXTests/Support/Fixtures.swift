@@ -14,18 +14,16 @@ enum Fixtures {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
     }
 
-    /// Every `<model>/<version>` directory of the zoo.
+    /// The `<model>/<version>` paths that `zoo.json` indexes: the parity set, whose inputs are float
+    /// CSV cells and whose scores hold to the fixed tolerances below. The breadth models
+    /// (`breadth.json`: string inputs, per-model tolerances) are checked over HTTP by
+    /// tests/e2e/test_zoo_breadth.py.
     static func zooArtifacts() -> [String] {
-        let fm = FileManager.default
-        var result: [String] = []
-        let models = (try? fm.contentsOfDirectory(atPath: zoo.path)) ?? []
-        for model in models.sorted() {
-            let versions = (try? fm.contentsOfDirectory(atPath: zoo.appendingPathComponent(model).path)) ?? []
-            for v in versions.sorted() where fm.fileExists(atPath: zoo.appendingPathComponent("\(model)/\(v)/model.onnx").path) {
-                result.append("\(model)/\(v)")
-            }
-        }
-        return result
+        guard let data = FileManager.default.contents(atPath: zoo.appendingPathComponent("zoo.json").path),
+            let index = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let artifacts = index["artifacts"] as? [[String: Any]]
+        else { return [] }
+        return artifacts.compactMap { $0["path"] as? String }.sorted()
     }
 
     static func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
