@@ -169,12 +169,6 @@ protocol ArithmeticVisitor {
     func visit<T: ArithmeticScalar>(_ values: [T]) throws(KernelError) -> Output
 }
 
-/// A computation generic over float and double with their elementary functions.
-protocol MathFloatVisitor {
-    associatedtype Output
-    func visit<T: MathFloat & ArithmeticScalar>(_ values: [T]) throws(KernelError) -> Output
-}
-
 extension TensorData {
     /// Runs `visitor` on a numeric array other than bool; fails for strings and bools.
     func visitArithmetic<V: ArithmeticVisitor>(_ visitor: V, _ what: String = "input") throws(KernelError) -> V.Output {
@@ -186,15 +180,6 @@ extension TensorData {
         case .int8(let v): return try visitor.visit(v)
         case .uint8(let v): return try visitor.visit(v)
         case .bool, .string: throw KernelError("\(what) must be a number, got tensor(\(elementType))")
-        }
-    }
-
-    /// Runs `visitor` on a float or double array; fails for other types.
-    func visitMathFloat<V: MathFloatVisitor>(_ visitor: V, _ what: String = "input") throws(KernelError) -> V.Output {
-        switch self {
-        case .float(let v): return try visitor.visit(v)
-        case .double(let v): return try visitor.visit(v)
-        default: throw KernelError("\(what) must be float or double, got tensor(\(elementType))")
         }
     }
 }
