@@ -11,7 +11,7 @@
 #   build            swift:6.3-bookworm + libevent-dev + libopenblas-dev; release binary, Swift runtime linked statically
 #   runtime-base     debian:bookworm-slim + libevent runtime libraries, bundled models, SageMaker metadata
 #   runtime-prebuilt runtime-base + a binary from the build context (prebuilt/tandem); used by the test
-#                    harness (tests/container/run.sh) where the swift image cannot be pulled
+#                    harness (system-tests/container/run.sh) where the swift image cannot be pulled
 #   runtime          runtime-base + the binary from the build stage (the default, last stage)
 #
 # The image runs as root on purpose: SageMaker starts serving containers as root and mounts

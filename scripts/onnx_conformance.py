@@ -9,7 +9,7 @@
                                           feed every in-scope test through `tandem run` and compare
                                           with the expected outputs (the suite's rtol/atol, as
                                           onnxruntime's backend runner does); exits 1 when a test
-                                          outside tests/conformance/known_failures.txt fails
+                                          outside system-tests/conformance/known_failures.txt fails
 
 A test is in scope when every operator it uses (subgraphs included) is in the list below (the
 operators Tandem's runtime promises, docs/runtime.md) and every tensor it declares has one of
@@ -26,7 +26,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-KNOWN_FAILURES = os.path.join(REPO, "tests", "conformance", "known_failures.txt")
+KNOWN_FAILURES = os.path.join(REPO, "system-tests", "conformance", "known_failures.txt")
 
 # The operators the runtime promises (issue 8's lists), by domain.
 DEFAULT_DOMAIN_OPS = set("""

@@ -17,7 +17,7 @@ enum Fixtures {
     /// The `<model>/<version>` paths that `zoo.json` indexes: the parity set, whose inputs are float
     /// CSV cells and whose scores hold to the fixed tolerances below. The breadth models
     /// (`breadth.json`: string inputs, per-model tolerances) are checked over HTTP by
-    /// tests/e2e/test_zoo_breadth.py.
+    /// system-tests/e2e/test_zoo_breadth.py.
     static func zooArtifacts() -> [String] {
         guard let data = FileManager.default.contents(atPath: zoo.appendingPathComponent("zoo.json").path),
             let index = try? JSONSerialization.jsonObject(with: data) as? [String: Any],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Container and local-loop tests for Tandem's SageMaker packaging.
 #
-#   TANDEM_BIN=.build/release/tandem tests/container/run.sh
+#   TANDEM_BIN=.build/release/tandem system-tests/container/run.sh
 #
 # 1. artifacts  scripts/package-model makes single-model and repository model.tar.gz files,
 #               extracted the way SageMaker does (tar -xzf into an empty directory).
@@ -12,7 +12,7 @@
 #               with the host binary (target runtime-prebuilt), then run as SageMaker runs it:
 #               `IMAGE serve`, port 8080, model at /opt/ml/model, SIGTERM -> exit 0 within 30 s;
 #               then `IMAGE train` as a SageMaker training job and `IMAGE serve` of what it trained
-#               (tests/container/train.sh).
+#               (system-tests/container/train.sh).
 #
 # Environment:
 #   TANDEM_BIN               binary to test (default: .build/release/tandem, then .build/debug/tandem)
@@ -31,9 +31,9 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-# shellcheck source=tests/container/lib.sh
+# shellcheck source=system-tests/container/lib.sh
 source "$HERE/lib.sh"
-# shellcheck source=tests/container/podman.sh
+# shellcheck source=system-tests/container/podman.sh
 source "$HERE/podman.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tandem-container.XXXXXX")
@@ -235,7 +235,7 @@ check "container honours SAGEMAKER_BIND_TO_PORT (host network)" bind_to_port
 
 # --------------------------------------------------------------------------------------------
 section "container: training job (IMAGE train)"
-# shellcheck source=tests/container/train.sh
+# shellcheck source=system-tests/container/train.sh
 source "$HERE/train.sh"
 train_section
 

@@ -1,4 +1,4 @@
-# Private, rootful podman/buildah for tests/container/run.sh (sourced, not executed).
+# Private, rootful podman/buildah for system-tests/container/run.sh (sourced, not executed).
 #
 # Everything lives under one directory: vfs storage, run root, libpod tmp dir, configs. No
 # registry is reachable, so builds use --pull=never and the base image is debootstrapped and

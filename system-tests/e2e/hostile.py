@@ -1,4 +1,4 @@
-"""Helpers for the hostile-client suite (tests/e2e/test_hostile_*.py): RSS from /proc, a /ping prober that
+"""Helpers for the hostile-client suite (system-tests/e2e/test_hostile_*.py): RSS from /proc, a /ping prober that
 runs on its own connection during an attack, and limit counters from /metrics. Traffic only to 127.0.0.1;
 every loop is bounded by a count or a deadline."""
 from __future__ import annotations

@@ -314,7 +314,7 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(interval)
-# Helpers for the server-contract tests (tests/e2e/test_server_*.py).
+# Helpers for the server-contract tests (system-tests/e2e/test_server_*.py).
 
 import socket  # noqa: E402
 

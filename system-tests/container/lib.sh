@@ -1,4 +1,4 @@
-# Shared helpers for tests/container/run.sh (sourced, not executed).
+# Shared helpers for system-tests/container/run.sh (sourced, not executed).
 # Counting, HTTP probes, process control by pid, and SageMaker-style model directories.
 
 PASS=0
