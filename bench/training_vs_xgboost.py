@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "system-tests" / "e2e"))
 from training_support import (FIXTURES, SETS, load_csv, make_ml_root, metric, onnx_scores, run_train,  # noqa: E402
                               xgboost_scores, xgboost_train)
 
