@@ -10,6 +10,7 @@ import PackageDescription
 ///   TandemONNX     pure Swift ONNX runtime (no HTTP, no C; dense products via TandemBLAS)
 ///   TandemServing  models, worker pool, payload codecs, variants, metrics, health (no HTTP, no C)
 ///   TandemServer   routes and the composition root
+///   TandemTestSupport  the serving stack driven in-process without sockets (test targets only)
 ///   TandemTraining `tandem train`: SageMaker's training contract, boosted trees and linear models, ONNX export (Foundation only)
 ///   tandem         the command-line executable
 let package = Package(
@@ -88,6 +89,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Drives the whole serving stack in-process, without sockets, for the Swift tests of the core.
+        .target(
+            name: "TandemTestSupport",
+            dependencies: [
+                "TandemServer",
+                "TandemHTTP",
+                "TandemIO",
+                "TandemServing",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "TandemTraining"),
         .executableTarget(
             name: "tandem",
@@ -102,7 +114,10 @@ let package = Package(
         .testTarget(name: "TandemHTTPTests", dependencies: ["TandemHTTP", "TandemIO"]),
         .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"], exclude: ["Fixtures"]),
         .testTarget(name: "TandemServingTests", dependencies: ["TandemServing"]),
-        .testTarget(name: "TandemServerTests", dependencies: ["TandemServer"]),
+        .testTarget(
+            name: "TandemServerTests",
+            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing"]
+        ),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
     ],
     swiftLanguageModes: [.v6]

@@ -15,35 +15,21 @@ final class ExperimentAPI: Sendable {
     /// Entries one `POST /outcomes` may carry (`TANDEM_MAX_OUTCOMES_PER_REQUEST`).
     let maxOutcomes: Int
     let logger: Logger
-    private let ledgerBox = Mutex<OutcomeLedger?>(nil)
+    /// The ledger the invocation core notes assignments in.
+    let book: ExperimentBook
 
-    init(endpoint: Endpoint, admin: AdminAPI, metrics: MetricsRegistry, maxOutcomes: Int = 10_000,
+    init(endpoint: Endpoint, book: ExperimentBook, admin: AdminAPI, metrics: MetricsRegistry, maxOutcomes: Int = 10_000,
          logger: Logger = Logger(label: "tandem.experiment")) {
         self.endpoint = endpoint
+        self.book = book
         self.admin = admin
         self.metrics = metrics
         self.maxOutcomes = maxOutcomes
         self.logger = logger
     }
 
-    /// The ledger, made on first use with the config's `remember` (kept across reloads).
     private func ledger(_ config: ExperimentConfig) -> OutcomeLedger {
-        ledgerBox.withLock { box in
-            if let existing = box { return existing }
-            let created = OutcomeLedger(capacity: config.remember)
-            box = created
-            return created
-        }
-    }
-
-    /// A production variant answered a request: remember it for its outcome. Any thread. Requests that named
-    /// their variant (`X-Amzn-SageMaker-Target-Variant`) are left out: they were not randomised, and their
-    /// outcomes would bias the comparison.
-    func served(_ answer: InvocationResponse, requestID: String) {
-        guard answer.status == 200, let variant = answer.variant, answer.routing != .target,
-            let config = endpoint.state?.config.experiment
-        else { return }
-        ledger(config).served(requestID, by: variant)
+        book.ledger(config)
     }
 
     /// `POST /outcomes` with `{"request_id": "...", "value": 1}` or `{"outcomes": [{...}, ...]}`.

@@ -78,32 +78,29 @@ struct RuntimeAPI {
         return config.sourceFile == nil ? .anyName : .named(config.endpointName)
     }
 
-    /// The Runtime API's answer for what the invocation service answered.
-    static func translate(_ answer: InvocationResponse, requestID: String) -> HTTPResponse {
-        if answer.status < 400 {
-            var response = HTTPResponse(status: answer.status, body: answer.body)
-            response.headers.add("Content-Type", answer.contentType)
-            for (name, value) in answer.headers { response.headers.add(name, value) }
-            return response
-        }
-        let message = answer.errorMessage ?? String(decoding: answer.body, as: UTF8.self)
+    /// The Runtime API's answer for what the invocation core answered.
+    static func response(_ result: InvocationResult) -> HTTPResponse {
+        guard case .failure(let failure) = result.outcome else { return SageMakerInvocations.response(result) }
+        let requestID = result.requestID
         var response: HTTPResponse
-        switch answer.errorCode {
-        case "unknown_variant":
-            response = error(400, "ValidationError", message, requestID: requestID)
-        case "not_ready", "no_variant_available":
-            response = error(503, "ServiceUnavailable", message, requestID: requestID)
+        switch failure {
+        case .unknownVariant:
+            response = error(400, "ValidationError", failure.message, requestID: requestID)
+        case .notReady, .noVariantAvailable:
+            response = error(503, "ServiceUnavailable", failure.message, requestID: requestID)
         default:
-            let original = String(decoding: answer.body, as: UTF8.self)
-            let side = answer.status < 500 ? "client" : "server"
+            // What the container answered, as SageMaker's front end wraps it.
+            let status = SageMakerInvocations.status(of: failure)
+            let original = String(decoding: SageMakerInvocations.errorBody(failure, requestID: requestID), as: UTF8.self)
+            let side = status < 500 ? "client" : "server"
             response = error(
                 424, "ModelError",
-                "Received \(side) error (\(answer.status)) from primary with message \"\(original)\". "
-                    + "Request id: \(requestID).",
+                "Received \(side) error (\(status)) from primary with message \"\(original)\". Request id: \(requestID).",
                 requestID: requestID,
-                extra: [("OriginalStatusCode", "\(answer.status)"), ("OriginalMessage", ErrorBody.quoted(original))])
+                extra: [("OriginalStatusCode", "\(status)"), ("OriginalMessage", ErrorBody.quoted(original))])
         }
-        for (name, value) in answer.headers { response.headers.add(name, value) }
+        if let retry = failure.retryAfter { response.headers.add("Retry-After", "\(retry.components.seconds)") }
+        if let route = result.route { SageMakerInvocations.addRouteHeaders(route, to: &response.headers) }
         return response
     }
 

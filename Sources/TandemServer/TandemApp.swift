@@ -26,26 +26,11 @@ public final class TandemApp: Sendable {
     public func run() async -> Int32 {
         // Before any worker or loop thread exists, so each does not get an arena of its own.
         SystemMemory.limitArenas(settings.limits.mallocArenas)
-        let nice = settings.workerNice
-        let pool = WorkerPool(workers: settings.workers) { name in
-            CurrentThread.setName(name)
-            CurrentThread.setNice(nice)
-        }
-        pool.start()
-        let metrics = MetricsRegistry()
-        let endpoint = Endpoint()
-        let service = InvocationService(
-            endpoint: endpoint, pool: pool, negotiation: ContentNegotiation(defaultAccept: settings.defaultAccept),
-            logger: logger)
-        let endpointLoader = EndpointLoader(
-            source: settings.modelSource, environment: environment, loader: loader,
-            builder: EndpointBuilder(
-                pool: pool, metrics: metrics,
-                settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
-            endpoint: endpoint, logger: logger)
-        let responder = TandemResponder(
-            service: service, metrics: metrics, settings: settings,
-            admin: AdminAPI(endpoint: endpoint, loader: endpointLoader), logger: logger)
+        let stack = ServingStack(settings: settings, environment: environment, loader: loader, logger: logger)
+        stack.start()
+        let pool = stack.pool
+        let metrics = stack.metrics
+        let responder = stack.responder
         var configuration = HTTPServerConfiguration(
             host: settings.host, port: settings.port, loopCount: settings.loops, maxBodyBytes: settings.maxBodyBytes,
             idleTimeout: settings.idleTimeout)
@@ -72,13 +57,13 @@ public final class TandemApp: Sendable {
             stop.fire(signal)
         }
         server.watchSignals([SIGHUP]) { _ in
-            endpointLoader.reloadAsync { _ in }
+            stack.reload { _ in }
         }
 
         // Models load off the loops: /ping answers 503 until they are in.
         let loaded = await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
             DispatchQueue.global().async {
-                continuation.resume(returning: endpointLoader.load(strict: false))
+                continuation.resume(returning: stack.load(strict: false))
             }
         }
         var exitCode: Int32 = 0
@@ -89,7 +74,7 @@ public final class TandemApp: Sendable {
         case .failure(let error):
             logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
-            endpoint.failStartup(error.message)
+            stack.failStartup(error.message)
             stop.fire(SIGTERM)
             exitCode = 1
         }

@@ -19,7 +19,7 @@ final class TandemResponder: HTTPResponder {
     private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
 
     init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger) {
-        self.experiment = ExperimentAPI(endpoint: service.endpoint, admin: admin, metrics: metrics,
+        self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
         self.service = service
         self.metrics = metrics
@@ -90,12 +90,7 @@ final class TandemResponder: HTTPResponder {
     }
 
     private func invoke(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        startInvocation(request, writer) { [writer] answer in
-            var response = HTTPResponse(status: answer.status, body: answer.body)
-            response.headers.add("Content-Type", answer.contentType)
-            for (name, value) in answer.headers { response.headers.add(name, value) }
-            writer.send(response)
-        }
+        startInvocation(request, writer) { [writer] result in writer.send(SageMakerInvocations.response(result)) }
     }
 
     /// `POST /endpoints/{name}/invocations`: InvokeEndpoint as the SageMaker Runtime API presents it.
@@ -131,30 +126,16 @@ final class TandemResponder: HTTPResponder {
             writer.send(rejection)
             return
         }
-        let requestID = request.id
-        startInvocation(request, writer) { [writer] answer in
-            writer.send(RuntimeAPI.translate(answer, requestID: requestID))
-        }
+        startInvocation(request, writer) { [writer] result in writer.send(RuntimeAPI.response(result)) }
     }
 
-    /// Hands the request to the invocation service; `respond` gets its answer once, from any thread, after the
-    /// experiment ledger has noted which variant served it.
+    /// Hands the request to the invocation core; `respond` gets its result once, from any thread.
     private func startInvocation(
-        _ request: HTTPRequest, _ writer: ResponseWriter, respond: @escaping @Sendable (InvocationResponse) -> Void
+        _ request: HTTPRequest, _ writer: ResponseWriter, respond: @escaping @Sendable (InvocationResult) -> Void
     ) {
-        let headers = request.headers
-        let call = InvocationRequest(
-            requestID: request.id, body: request.body, contentType: headers["Content-Type"], accept: headers["Accept"],
-            targetVariant: headers["X-Amzn-SageMaker-Target-Variant"],
-            customAttributes: headers["X-Amzn-SageMaker-Custom-Attributes"],
-            header: { headers[$0] }, receivedAt: request.receivedAt)
         service.invoke(
-            call, scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
-            isCancelled: { [writer] in !writer.isConnectionOpen },
-            respond: { [experiment, id = request.id] answer in
-                experiment.served(answer, requestID: id)
-                respond(answer)
-            })
+            SageMakerInvocations.request(request), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
+            isCancelled: { [writer] in !writer.isConnectionOpen }, respond: respond)
     }
 
     /// Batch-transform parameters. MaxConcurrentTransforms x MaxPayloadInMB stays within SageMaker's 100.

@@ -38,28 +38,4 @@ struct RuntimeAPITests {
         #expect(loading.headers["Retry-After"] == "1")
     }
 
-    @Test func answersAreTranslated() {
-        let ok = InvocationResponse(status: 200, contentType: "text/csv", body: Array("1\n".utf8),
-                                    headers: [("X-Amzn-Invoked-Production-Variant", "a")])
-        let passed = RuntimeAPI.translate(ok, requestID: "r")
-        #expect(passed.status == 200 && passed.body == ok.body)
-        #expect(passed.headers["Content-Type"] == "text/csv")
-        #expect(passed.headers["X-Amzn-Invoked-Production-Variant"] == "a")
-
-        let notReady = InvocationResponse(status: 503, contentType: "application/json", body: [], headers: [],
-                                          errorCode: "not_ready", errorMessage: "models are still loading")
-        #expect(RuntimeAPI.translate(notReady, requestID: "r").headers["x-amzn-ErrorType"] == "ServiceUnavailable")
-
-        let original = #"{"code":"queue_full","message":"full \"x\""}"#
-        let full = InvocationResponse(status: 503, contentType: "application/json", body: Array(original.utf8),
-                                      headers: [("Retry-After", "1")], errorCode: "queue_full", errorMessage: "full")
-        let modelError = RuntimeAPI.translate(full, requestID: "r1")
-        #expect(modelError.status == 424)
-        #expect(modelError.headers["x-amzn-ErrorType"] == "ModelError")
-        #expect(modelError.headers["Retry-After"] == "1")
-        let body = String(decoding: modelError.body, as: UTF8.self)
-        #expect(body.contains(#""OriginalStatusCode":503"#))
-        #expect(body.contains(#""OriginalMessage":"{\"code\":\"queue_full\",\"message\":\"full \\\"x\\\"\"}""#))
-        #expect(body.contains("Received server error (503) from primary"))
-    }
 }

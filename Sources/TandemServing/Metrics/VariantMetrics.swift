@@ -96,21 +96,25 @@ public final class VariantMetrics: Sendable {
         concurrent.set(to: Double(now))
     }
 
-    /// A request left the variant with `status`. Model time is nil when the model never ran.
-    public func requestFinished(status: Int, total: Duration, model: Duration?, queueWait wait: Duration?, modelFailed: Bool) {
+    /// A request this variant was routed finished: `failure` is nil for an answer. Client-side failures
+    /// count as 4xx, server-side ones as 5xx, time-outs and internal model failures as model errors.
+    /// Model time is nil when the model never ran.
+    public func requestFinished(_ failure: InvocationFailure?, total: Duration, model: Duration?, queueWait wait: Duration?) {
         let now = inFlightCount.wrappingSubtract(1, ordering: .relaxed).newValue
         concurrent.set(to: Double(max(0, now)))
         invocations.increment()
         invocationCount.wrappingAdd(1, ordering: .relaxed)
-        if (400..<500).contains(status) {
+        switch failure?.blame {
+        case .client:
             errors4xx.increment()
             count4xx.wrappingAdd(1, ordering: .relaxed)
-        } else if status >= 500 {
+        case .server:
             errors5xx.increment()
             count5xx.wrappingAdd(1, ordering: .relaxed)
+        case nil: break
         }
-        if status == 504 { timeouts.increment() }
-        if modelFailed || status == 504 { modelErrors.increment() }
+        if case .deadlineExceeded = failure { timeouts.increment() }
+        if failure?.isModelError == true { modelErrors.increment() }
         totalSummary.record(total)
         if let model {
             modelLatency.record(model)

@@ -1,0 +1,52 @@
+/// A sampled copy of one production request for a shadow variant: the same pipeline as production's,
+/// with a different sink. Its predictions go to the `ShadowComparison` with production's answer and are
+/// then discarded; only the shadow's metrics and health record how it went.
+struct ShadowCopy: Sendable {
+    let variant: Variant
+    let model: any InferenceModel
+    let comparison: ShadowComparison
+
+    /// Queues the copy on the shadow's lane (refused at once, and counted so, when that lane is full).
+    func submit(body: [UInt8], codec: any InvocationCodec, pool: WorkerPool) {
+        let pipeline = InvocationPipeline(variant: variant, model: model, codec: codec)
+        let metrics = variant.metrics
+        let health = variant.health
+        let timeout = variant.timeout
+        let name = variant.name
+        let comparison = comparison
+        let received = ContinuousClock.now
+        let deadline = received + timeout
+        metrics.requestStarted()
+        let admission = pool.submit(
+            to: variant.lane, deadline: deadline,
+            drop: { _ in
+                metrics.requestFinished(
+                    .deadlineExceeded(variant: name, timeout: timeout, whileRunning: false),
+                    total: .now - received, model: nil, queueWait: nil)
+            },
+            run: { wait in
+                let start = ContinuousClock.now
+                var failure: InvocationFailure?
+                do throws(InvocationFailure) {
+                    let predictions = try pipeline.predict(body)
+                    // Past its deadline the shadow would have answered as production does: counted so, not compared.
+                    if ContinuousClock.now > deadline {
+                        failure = .deadlineExceeded(variant: name, timeout: timeout, whileRunning: true)
+                    } else {
+                        comparison.shadowAnswered(predictions.table)
+                    }
+                } catch {
+                    failure = error
+                }
+                let end = ContinuousClock.now
+                metrics.shadowRan()
+                health.record(failed: failure?.blame == .server)
+                metrics.requestFinished(failure, total: end - received, model: end - start, queueWait: wait)
+            })
+        if admission != .accepted {
+            metrics.requestRejected()
+            metrics.requestFinished(
+                .overloaded(variant: variant.name, queued: variant.lane.capacity), total: .zero, model: nil, queueWait: nil)
+        }
+    }
+}
