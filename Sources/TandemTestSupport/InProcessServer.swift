@@ -17,9 +17,10 @@ public final class InProcessServer: Sendable {
     /// The loop requests are answered on (deadline timers fire here too).
     public let loop: EventLoop
 
-    /// Builds the stack for `source` and loads its models (failing when the config cannot be served).
+    /// Builds the stack for `source` and loads its models (failing when the config cannot be served);
+    /// with `load: false` nothing is loaded, as in a container still starting.
     public init(
-        source: ModelSource, workers: Int = 2, environment: [String: String] = [:],
+        source: ModelSource, workers: Int = 2, environment: [String: String] = [:], load: Bool = true,
         configure: (inout ServerSettings) -> Void = { _ in }
     ) throws {
         var settings = ServerSettings(modelSource: source, workers: workers)
@@ -31,7 +32,7 @@ public final class InProcessServer: Sendable {
         loop = try EventLoop(name: "tandem-test-loop")
         try loop.start()
         stack.start()
-        if case .failure(let error) = stack.load() {
+        if load, case .failure(let error) = stack.load() {
             shutdown()
             throw error
         }

@@ -31,6 +31,14 @@ public final class ModelRepositoryFixture: Sendable {
         try yaml.write(toFile: directory + "/synthetic.yaml", atomically: true, encoding: .utf8)
     }
 
+    /// Writes `bytes` as `file` (e.g. `model.onnx`) of version `version` of model `name`: for models that
+    /// must fail to load.
+    public func addModelFile(_ name: String, version: Int = 1, file: String, bytes: [UInt8]) throws {
+        let directory = "\(repository)/\(name)/\(version)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + file))
+    }
+
     /// Copies a model (every version, and its model.yaml) from the repository's bundled `models/`.
     public func copyBundledModel(_ name: String) throws {
         try FileManager.default.copyItem(atPath: Self.repositoryRoot + "/models/" + name, toPath: repository + "/" + name)
