@@ -32,10 +32,14 @@ public final class Endpoint: Sendable {
     /// Sets production variant weights without a restart (like UpdateEndpointWeightsAndCapacities).
     /// Variants left out keep their weight. Throws for unknown variants, negative weights, or a result
     /// where no variant could take traffic.
+    ///
+    /// The next snapshot is built outside the lock (building it reads each variant's health, which takes
+    /// the `HealthTracker`'s lock), then swapped in only if no reload or other weight change came in
+    /// between; otherwise it is built again from the newer snapshot.
     @discardableResult
     public func setWeights(_ changes: [String: Double]) throws(ConfigError) -> EndpointState {
-        try current.withLock { (slot: inout EndpointState?) throws(ConfigError) -> EndpointState in
-            guard let state = slot else { throw ConfigError("the endpoint is still loading") }
+        while true {
+            guard let state = self.state else { throw ConfigError("the endpoint is still loading") }
             var weights = state.weights
             for (name, weight) in changes {
                 guard weights[name] != nil else {
@@ -50,8 +54,12 @@ public final class Endpoint: Sendable {
             let ordered = state.production.map { ($0.name, weights[$0.name] ?? 0) }
             if let problem = RoutingTable.problem(withWeights: ordered) { throw ConfigError(problem) }
             let next = state.with(weights: weights)
-            slot = next
-            return next
+            let swapped = current.withLock { slot -> Bool in
+                guard slot === state else { return false }
+                slot = next
+                return true
+            }
+            if swapped { return next }
         }
     }
 }

@@ -7,8 +7,8 @@ import Foundation
 /// worker reserved for another lane. Jobs past their deadline or whose client disconnected are dropped
 /// without running.
 public final class WorkerPool: @unchecked Sendable {
-    // @unchecked Sendable: `lanes`, `state`, `cursor` and `idle` are guarded by `condition`; threads are
-    // started once in `start` and joined in `shutdown`.
+    // @unchecked Sendable: `lanes`, `state`, `cursor`, `idle` and `threads` are guarded by `condition`;
+    // threads are started once in `start` and joined (through `finished`) in `shutdown`.
 
     /// Why a job did not run.
     public enum DropReason: Sendable, Equatable {
@@ -153,25 +153,34 @@ public final class WorkerPool: @unchecked Sendable {
         for job in dropped { job.drop(.shuttingDown) }
     }
 
-    /// Stops taking jobs, lets queued and running jobs finish until `deadline`, then drops the rest and
-    /// joins the threads.
-    public func shutdown(deadline: ContinuousClock.Instant) {
+    /// Stops taking jobs, lets queued and running jobs finish until `deadline`, then drops the jobs still
+    /// queued and joins the threads: it returns once every worker has left its loop, or `joinGrace` after
+    /// the deadline when a model call is still running then (a thread cannot be interrupted mid-call).
+    /// Returns whether every worker was joined.
+    @discardableResult
+    public func shutdown(deadline: ContinuousClock.Instant, joinGrace: Duration = .seconds(2)) -> Bool {
         condition.lock()
         guard case .running = state else {
             condition.unlock()
-            return
+            return true
         }
         state = .stopping
         condition.broadcast()
         condition.unlock()
-        let remaining = max(0, (deadline - .now).seconds)
-        if finished.wait(timeout: .now() + remaining) == .timedOut {
-            dropQueued()
-        }
+        if finished.wait(timeout: .now() + max(0, (deadline - .now).seconds)) == .success { return stopped(true) }
+        dropQueued()
         condition.lock()
         state = .stopped
         condition.broadcast()
         condition.unlock()
+        return stopped(finished.wait(timeout: .now() + max(0, (deadline + joinGrace - .now).seconds)) == .success)
+    }
+
+    private func stopped(_ joined: Bool) -> Bool {
+        condition.lock()
+        state = .stopped
+        condition.unlock()
+        return joined
     }
 
     // MARK: - Worker side
