@@ -30,59 +30,6 @@ def expected_for(index):
 
 # --- keep-alive, pipelining, concurrency --------------------------------------------------------------
 
-def test_keep_alive_1000_sequential_requests_on_one_connection(server):
-    rows = zoo_rows(IRIS)
-    expected = expected_predictions(IRIS)
-    conn = server.connection()
-    sock = None
-    try:
-        for i in range(1000):
-            index = i % len(rows)
-            conn.request("POST", "/invocations", body=rows[index],
-                         headers={"Content-Type": "text/csv", "Accept": "application/json"})
-            response = conn.getresponse()
-            body = response.read()
-            assert response.status == 200, body
-            assert_predictions(parse_predictions(body, response.getheader("Content-Type")), [expected[index]])
-            if sock is None:
-                sock = conn.sock
-            assert conn.sock is sock, f"the connection was reopened at request {i}"
-    finally:
-        conn.close()
-
-
-def test_pipelined_requests_answer_in_order(server):
-    rows = zoo_rows(IRIS)
-    plan = [("inv", 0), ("ping", None), ("inv", 1), ("inv", 2), ("params", None), ("inv", 3), ("404", None),
-            ("inv", 4), ("inv", 5), ("ping", None), ("inv", 6)]
-    payload = b""
-    for kind, index in plan:
-        if kind == "inv":
-            payload += http_request("POST", "/invocations", rows[index],
-                                    {"Content-Type": "text/csv", "Accept": "application/jsonlines"})
-        elif kind == "ping":
-            payload += http_request("GET", "/ping")
-        elif kind == "params":
-            payload += http_request("GET", "/execution-parameters")
-        else:
-            payload += http_request("GET", "/nowhere")
-    with RawClient(server.port) as client:
-        client.send(payload)  # everything in one send
-        for kind, index in plan:
-            response = client.read_response()
-            if kind == "inv":
-                assert response.status == 200, response
-                assert_predictions(parse_predictions(response.body, response.headers["content-type"]),
-                                   [expected_for(index)])
-            elif kind == "ping":
-                assert (response.status, response.body) == (200, b"")
-            elif kind == "params":
-                assert "MaxConcurrentTransforms" in response.json()
-            else:
-                assert response.status == 404
-        assert client.nothing_arrives(0.2)
-
-
 def test_pipelined_requests_stay_in_order_when_they_finish_out_of_order(start_server, tmp_path):
     # Random 0-120 ms latencies on 2 workers: later requests often finish first.
     model = synthetic_model_dir(tmp_path, features=2, latency={"min_ms": 0, "max_ms": 120})
@@ -99,40 +46,6 @@ def test_pipelined_requests_stay_in_order_when_they_finish_out_of_order(start_se
             p = 1 / (1 + math.exp(-v))
             assert abs(float(p1) - p) < 1e-5, (v, response.body)
             assert int(label) == (1 if p > 0.5 else 0)
-
-
-def test_100_concurrent_clients_each_get_their_own_answer(server):
-    rows = zoo_rows(IRIS)
-    expected = expected_predictions(IRIS)
-    failures: list[str] = []
-    barrier = threading.Barrier(100)
-
-    def client(n):
-        try:
-            indices = [(n + k * 100) % len(rows) for k in range(3)]
-            conn = server.connection(timeout=30)
-            barrier.wait(10)
-            for index in indices:
-                body = "\n".join([rows[index], rows[(index + 1) % len(rows)]])
-                conn.request("POST", "/invocations", body=body,
-                             headers={"Content-Type": "text/csv", "Accept": "application/json"})
-                response = conn.getresponse()
-                data = response.read()
-                if response.status != 200:
-                    failures.append(f"client {n}: {response.status} {data[:200]!r}")
-                    continue
-                got = parse_predictions(data, response.getheader("Content-Type"))
-                assert_predictions(got, [expected[index], expected[(index + 1) % len(rows)]])
-            conn.close()
-        except Exception as error:  # noqa: BLE001 - collected and reported below
-            failures.append(f"client {n}: {error!r}")
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(100)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not failures, failures[:5]
 
 
 # --- clients that hang up ------------------------------------------------------------------------------
@@ -177,56 +90,7 @@ def test_client_hangs_up_before_a_slow_answer(start_server, tmp_path):
     assert_serving(server)
 
 
-# --- malformed HTTP --------------------------------------------------------------------------------------
-
-MALFORMED = [
-    pytest.param(b"\x00\x01\x02garbage\xff\xfe\r\n\r\n", id="garbage-bytes"),
-    pytest.param(b"HELLO\r\n\r\n", id="no-target-no-version"),
-    pytest.param(b"GET /ping HTTP/9.9\r\n\r\n", id="bad-version"),
-    pytest.param(b"GET  /ping  HTTP/1.1\r\n\r\n", id="double-spaces"),
-    pytest.param(b"GET /ping HTTP/1.1\r\nNo colon here\r\n\r\n", id="header-without-colon"),
-    pytest.param(b"POST /invocations HTTP/1.1\r\nContent-Length: abc\r\n\r\n", id="bad-content-length"),
-    pytest.param(b"POST /invocations HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
-                 id="conflicting-content-length"),
-    pytest.param(b"POST /invocations HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-                 id="bad-chunk-size"),
-]
-
-
-@pytest.mark.parametrize("data", MALFORMED)
-def test_malformed_request_gets_400_or_close(server, data):
-    with RawClient(server.port, timeout=5) as client:
-        client.send(data)
-        try:
-            response = client.read_response()
-        except (ConnectionError, socket.timeout) as error:
-            assert not isinstance(error, socket.timeout), "no answer and no close within 5 s"
-        else:
-            assert response.status in (400, 501, 505), response
-            assert client.is_closed_by_peer(5), "a connection whose framing is lost must be closed"
-    assert_serving(server)
-
-
-def test_huge_header_gets_431_or_close(server):
-    with RawClient(server.port, timeout=5) as client:
-        try:
-            client.send(b"GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (70 * 1024) + b"\r\n\r\n")
-            response = client.read_response()
-        except (ConnectionError, BrokenPipeError):
-            pass
-        else:
-            assert response.status == 431, response
-    with RawClient(server.port, timeout=5) as client:
-        try:
-            client.send(b"GET /ping HTTP/1.1\r\n" + b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 100) for i in range(800))
-                        + b"\r\n")
-            response = client.read_response()
-        except (ConnectionError, BrokenPipeError):
-            pass
-        else:
-            assert response.status == 431, response
-    assert_serving(server)
-
+# --- header size (the transport's own limits are tested in Tests/TandemHTTPTests) ---------------------
 
 def test_header_just_under_the_limit_is_fine(server):
     status, _, _ = server.request("GET", "/ping", headers={"X-Big": "a" * (60 * 1024)})
@@ -234,24 +98,6 @@ def test_header_just_under_the_limit_is_fine(server):
 
 
 # --- connection semantics ----------------------------------------------------------------------------------
-
-def test_http_1_0_gets_an_answer_then_a_close(server):
-    with RawClient(server.port) as client:
-        client.send(b"GET /ping HTTP/1.0\r\n\r\n")
-        response = client.read_response()
-        assert response.status == 200
-        assert client.is_closed_by_peer(5)
-
-
-def test_connection_close_is_honoured(server):
-    with RawClient(server.port) as client:
-        client.send(http_request("POST", "/invocations", zoo_rows(IRIS)[0],
-                                 {"Content-Type": "text/csv", "Connection": "close"}))
-        response = client.read_response()
-        assert response.status == 200
-        assert response.headers.get("connection", "").lower() == "close"
-        assert client.is_closed_by_peer(5)
-
 
 def test_header_names_and_media_types_are_case_insensitive(server):
     with RawClient(server.port) as client:
@@ -275,19 +121,6 @@ def test_idle_keep_alive_connection_still_works_after_a_pause(server):
             assert response.status == 200
     finally:
         conn.close()
-
-
-def test_expect_100_continue(server):
-    body = zoo_rows(IRIS)[2].encode()
-    with RawClient(server.port) as client:
-        client.send(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nExpect: 100-continue\r\n"
-                    b"Content-Length: %d\r\n\r\n" % len(body))
-        interim = client.read_response()
-        assert interim.status == 100
-        client.send(body)
-        response = client.read_response()
-    assert response.status == 200
-    assert_predictions(parse_predictions(response.body, response.headers["content-type"]), [expected_for(2)])
 
 
 def test_chunk_extensions_and_trailers_are_accepted(server):
