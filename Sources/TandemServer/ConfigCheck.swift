@@ -33,6 +33,7 @@ public enum ConfigCheck {
                 if case .failed(let reason) = variant.state { status = "FAILED: \(reason)"; ok = false }
                 lines.append("shadow \(variant.name): \(variant.modelID) sampling \(percent(variant.samplingRate)) - \(status)")
             }
+            for warning in SageMakerFidelity.warnings(config) { lines.append("warning: " + warning) }
             return (lines.joined(separator: "\n") + "\n", ok)
         } catch {
             return ("invalid: \(error.message)\n", false)

@@ -63,6 +63,7 @@ final class EndpointLoader: Sendable {
             switch result {
             case .success(let state):
                 logger.notice("config reloaded", metadata: ["generation": "\(state.generation)"])
+                for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
             case .failure(let error):
                 logger.error("config reload refused; the previous config keeps serving", metadata: ["error": "\(error)"])
             }

@@ -78,15 +78,57 @@ struct RuntimeAPI {
         return config.sourceFile == nil ? .anyName : .named(config.endpointName)
     }
 
+    /// The InvokeEndpoint headers SageMaker's front end passes on to the container. Everything else a
+    /// client sends (an `X-User-Id`, a tracing header) is stripped there, so the emulation strips it too.
+    static let forwardedHeaders = [
+        "Content-Type", "Accept", "X-Amzn-SageMaker-Custom-Attributes", "X-Amzn-SageMaker-Target-Variant",
+        "X-Amzn-SageMaker-Target-Model", "X-Amzn-SageMaker-Inference-Id", "X-Amzn-SageMaker-Session-Id",
+        "X-Amzn-SageMaker-Enable-Explanations", "X-Amzn-SageMaker-Target-Container-Hostname",
+    ]
+
+    /// `request` with only the headers SageMaker forwards.
+    static func forwarded(_ request: HTTPRequest) -> HTTPRequest {
+        var copy = request
+        copy.headers = HTTPHeaders(forwardedHeaders.compactMap { name in request.headers[name].map { (name, $0) } })
+        return copy
+    }
+
+    /// Whether a header named `name` reaches a container behind a real SageMaker endpoint.
+    static func isForwarded(_ name: String) -> Bool {
+        forwardedHeaders.contains { $0.lowercased() == name.lowercased() }
+    }
+
+    /// Refuses, as SageMaker does, parameters this endpoint cannot honour: `TargetModel` (this is not a
+    /// multi-model endpoint) and `InferenceComponentName` (it hosts no inference components). nil when
+    /// the call may go on.
+    static func rejectParameters(_ headers: HTTPHeaders, requestID: String) -> HTTPResponse? {
+        if let model = headers["X-Amzn-SageMaker-Target-Model"] {
+            return error(
+                400, "ValidationError",
+                "TargetModel '\(model)' was given, but this endpoint is not a multi-model endpoint: leave TargetModel out",
+                requestID: requestID)
+        }
+        if let component = headers["X-Amzn-SageMaker-Inference-Component"] {
+            return error(
+                400, "ValidationError",
+                "Inference component '\(component)' does not exist: this endpoint hosts its models directly, "
+                    + "without inference components; leave InferenceComponentName out",
+                requestID: requestID)
+        }
+        return nil
+    }
+
     /// The Runtime API's answer for what the invocation core answered.
-    static func response(_ result: InvocationResult) -> HTTPResponse {
-        guard case .failure(let failure) = result.outcome else { return SageMakerInvocations.response(result) }
+    static func response(_ result: InvocationResult, callerAttributes: String? = nil) -> HTTPResponse {
+        guard case .failure(let failure) = result.outcome else {
+            return SageMakerInvocations.response(result, callerAttributes: callerAttributes)
+        }
         let requestID = result.requestID
         var response: HTTPResponse
         switch failure {
-        case .unknownVariant:
+        case .unknownVariant, .unknownSession:
             response = error(400, "ValidationError", failure.message, requestID: requestID)
-        case .notReady, .noVariantAvailable:
+        case .notReady, .noVariantAvailable, .sessionLimit:
             response = error(503, "ServiceUnavailable", failure.message, requestID: requestID)
         default:
             // What the container answered, as SageMaker's front end wraps it.
@@ -100,7 +142,9 @@ struct RuntimeAPI {
                 extra: [("OriginalStatusCode", "\(status)"), ("OriginalMessage", ErrorBody.quoted(original))])
         }
         if let retry = failure.retryAfter { response.headers.add("Retry-After", "\(retry.components.seconds)") }
-        if let route = result.route { SageMakerInvocations.addRouteHeaders(route, to: &response.headers) }
+        if let route = result.route {
+            SageMakerInvocations.addRouteHeaders(route, callerAttributes: callerAttributes, to: &response.headers)
+        }
         return response
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import TandemHTTP
 import TandemServing
 
@@ -10,18 +11,31 @@ enum SageMakerInvocations {
     /// negotiated formats, and any header for a header-keyed sticky route.
     static func request(_ http: HTTPRequest) -> InvocationRequest {
         let headers = http.headers
+        let attributes = headers["X-Amzn-SageMaker-Custom-Attributes"]
         return InvocationRequest(
             requestID: http.id, body: http.body,
             payload: .negotiated(contentType: headers["Content-Type"], accept: headers["Accept"]),
             selection: VariantSelection(
                 targetVariant: headers["X-Amzn-SageMaker-Target-Variant"],
-                customAttributes: headers["X-Amzn-SageMaker-Custom-Attributes"],
+                customAttributes: attributes,
+                session: session(headers["X-Amzn-SageMaker-Session-Id"], attributes: attributes),
                 header: { headers[$0] }),
             receivedAt: http.receivedAt)
     }
 
-    /// The HTTP answer for `result`.
-    static func response(_ result: InvocationResult) -> HTTPResponse {
+    /// SageMaker's `SessionId`: `NEW_SESSION` opens one; an id continues it, and closes it when the
+    /// custom attributes carry `session=close` (SageMaker leaves closing to the container; this is Tandem's
+    /// way to ask for it).
+    static func session(_ header: String?, attributes: String?) -> SessionRequest? {
+        guard let id = header?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return nil }
+        if id == "NEW_SESSION" { return .open }
+        let closing = VariantSelection(customAttributes: attributes).attribute("session") == "close"
+        return closing ? .close(id) : .resume(id)
+    }
+
+    /// The HTTP answer for `result`; `callerAttributes` are the request's own custom attributes, which the
+    /// answer's `X-Amzn-SageMaker-Custom-Attributes` keeps ahead of Tandem's.
+    static func response(_ result: InvocationResult, callerAttributes: String? = nil) -> HTTPResponse {
         var response: HTTPResponse
         switch result.outcome {
         case .success(let answer):
@@ -30,8 +44,21 @@ enum SageMakerInvocations {
         case .failure(let failure):
             response = errorResponse(failure, requestID: result.requestID)
         }
-        if let route = result.route { addRouteHeaders(route, to: &response.headers) }
+        if let route = result.route { addRouteHeaders(route, callerAttributes: callerAttributes, to: &response.headers) }
+        addSessionHeaders(result.session, to: &response.headers)
         return response
+    }
+
+    /// `X-Amzn-SageMaker-New-Session-Id: <id>; Expires=<time>` or `X-Amzn-SageMaker-Closed-Session-Id: <id>`.
+    static func addSessionHeaders(_ event: SessionEvent?, to headers: inout HTTPHeaders) {
+        switch event {
+        case .opened(let id, let expires):
+            headers.add("X-Amzn-SageMaker-New-Session-Id", "\(id); Expires=\(expires.formatted(.iso8601))")  // YYYY-MM-DDTHH:MM:SSZ
+        case .closed(let id):
+            headers.add("X-Amzn-SageMaker-Closed-Session-Id", id)
+        case nil:
+            break
+        }
     }
 
     /// The status, JSON error body and retry hint for `failure`, without routing headers.
@@ -52,25 +79,39 @@ enum SageMakerInvocations {
     /// The status a SageMaker container answers `failure` with.
     static func status(of failure: InvocationFailure) -> Int {
         switch failure {
-        case .badInput, .unknownVariant, .modelRefusedInput: 400
+        case .badInput, .unknownVariant, .unknownSession, .modelRefusedInput: 400
         case .unsupportedContentType: 415
         case .notAcceptable: 406
         // nginx's "client closed request": nobody reads it, but the access counts and logs do.
         case .clientGone: 499
         case .modelFailed: 500
-        case .notReady, .noVariantAvailable, .variantFailed, .overloaded, .shuttingDown: 503
+        case .notReady, .sessionLimit, .noVariantAvailable, .variantFailed, .overloaded, .shuttingDown: 503
         case .deadlineExceeded: 504
         }
     }
 
     /// Which variant and model answered and how it was chosen. SageMaker passes only CustomAttributes (and
     /// the invoked variant) back to its clients, so the routing facts travel there too.
-    static func addRouteHeaders(_ route: ServedRoute, to headers: inout HTTPHeaders) {
+    static func addRouteHeaders(_ route: ServedRoute, callerAttributes: String? = nil, to headers: inout HTTPHeaders) {
         headers.add("X-Amzn-Invoked-Production-Variant", route.variant)
         headers.add("X-Tandem-Routing", route.rule.rawValue)
         headers.add("X-Tandem-Model", route.model.description)
-        headers.add(
-            "X-Amzn-SageMaker-Custom-Attributes", "variant=\(route.variant),model=\(route.model),routing=\(route.rule.rawValue)")
+        headers.add("X-Amzn-SageMaker-Custom-Attributes", customAttributes(route, caller: callerAttributes))
+    }
+
+    /// SageMaker's limit on `CustomAttributes`.
+    static let customAttributesLimit = 1024
+
+    /// The caller's custom attributes (a trace id, ...) first, then Tandem's routing facts, as many of
+    /// them as fit within SageMaker's 1,024 characters (the `X-Tandem-*` headers carry all of them).
+    static func customAttributes(_ route: ServedRoute, caller: String?) -> String {
+        var text = caller?.trimmingCharacters(in: .whitespaces) ?? ""
+        for fact in ["variant=\(route.variant)", "model=\(route.model)", "routing=\(route.rule.rawValue)"] {
+            let next = text.isEmpty ? fact : text + "," + fact
+            guard next.utf8.count <= customAttributesLimit else { break }
+            text = next
+        }
+        return text
     }
 
     private static func rawJSON(_ value: FailureDetail.Value) -> String {

@@ -29,6 +29,7 @@ public final class ServingStack: Sendable {
         endpoint = Endpoint()
         service = InvocationService(
             endpoint: endpoint, pool: pool, negotiation: ContentNegotiation(defaultAccept: settings.defaultAccept),
+            sessions: SessionTable(capacity: settings.limits.maxSessions, lifetime: settings.limits.sessionLifetime),
             logger: logger)
         self.loader = EndpointLoader(
             source: settings.modelSource, environment: environment, loader: loader,

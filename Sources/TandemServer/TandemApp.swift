@@ -71,6 +71,7 @@ public final class TandemApp: Sendable {
         case .success(let state):
             let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
             logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
+            for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
         case .failure(let error):
             logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))

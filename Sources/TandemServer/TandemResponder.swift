@@ -90,7 +90,14 @@ final class TandemResponder: HTTPResponder {
     }
 
     private func invoke(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        startInvocation(request, writer) { [writer] result in writer.send(SageMakerInvocations.response(result)) }
+        let caller = request.headers["X-Amzn-SageMaker-Custom-Attributes"]
+        service.invoke(
+            SageMakerInvocations.request(request), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
+            isCancelled: { [writer] in !writer.isConnectionOpen },
+            respond: { [writer, metrics] result in
+                Self.countLimits(result, metrics)
+                writer.send(SageMakerInvocations.response(result, callerAttributes: caller))
+            })
     }
 
     /// `POST /endpoints/{name}/invocations`: InvokeEndpoint as the SageMaker Runtime API presents it.
@@ -126,16 +133,25 @@ final class TandemResponder: HTTPResponder {
             writer.send(rejection)
             return
         }
-        startInvocation(request, writer) { [writer] result in writer.send(RuntimeAPI.response(result)) }
+        if let refusal = RuntimeAPI.rejectParameters(request.headers, requestID: request.id) {
+            writer.send(refusal)
+            return
+        }
+        // Only what SageMaker's front end forwards reaches the core, so what passes here passes in production.
+        let forwarded = RuntimeAPI.forwarded(request)
+        let caller = forwarded.headers["X-Amzn-SageMaker-Custom-Attributes"]
+        service.invoke(
+            SageMakerInvocations.request(forwarded), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
+            isCancelled: { [writer] in !writer.isConnectionOpen },
+            respond: { [writer, metrics] result in
+                Self.countLimits(result, metrics)
+                writer.send(RuntimeAPI.response(result, callerAttributes: caller))
+            })
     }
 
-    /// Hands the request to the invocation core; `respond` gets its result once, from any thread.
-    private func startInvocation(
-        _ request: HTTPRequest, _ writer: ResponseWriter, respond: @escaping @Sendable (InvocationResult) -> Void
-    ) {
-        service.invoke(
-            SageMakerInvocations.request(request), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
-            isCancelled: { [writer] in !writer.isConnectionOpen }, respond: respond)
+    /// Counts the core's refusals that are limits being hit.
+    private static func countLimits(_ result: InvocationResult, _ metrics: MetricsRegistry) {
+        if case .sessionLimit = result.failure { metrics.limitHit("max_sessions") }
     }
 
     /// Batch-transform parameters. MaxConcurrentTransforms x MaxPayloadInMB stays within SageMaker's 100.

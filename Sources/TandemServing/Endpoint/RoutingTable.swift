@@ -5,6 +5,8 @@ import Foundation
 public enum RoutingRule: String, Sendable {
     /// `X-Amzn-SageMaker-Target-Variant` named it.
     case target
+    /// The request's stateful session is bound to it.
+    case session
     /// The sticky routing key hashed to it.
     case sticky
     /// A weighted random draw.

@@ -8,6 +8,10 @@ public enum InvocationFailure: Error, Sendable, Equatable {
     case notReady(reason: String)
     /// The caller named a production variant that does not exist.
     case unknownVariant(requested: String, available: [String])
+    /// The request continues a session that is unknown, closed or expired (or whose variant is gone).
+    case unknownSession(id: String)
+    /// A new session was asked for while the most sessions are open.
+    case sessionLimit(limit: Int)
     /// No production variant can take traffic (every one failed or has no weight); the reasons per variant.
     case noVariantAvailable(reasons: String)
     /// The body cannot be read as model inputs (with the row and column at fault, where one is).
@@ -39,8 +43,8 @@ public enum InvocationFailure: Error, Sendable, Equatable {
 
     public var blame: Blame {
         switch self {
-        case .unknownVariant, .badInput, .unsupportedContentType, .notAcceptable, .clientGone, .modelRefusedInput: .client
-        case .notReady, .noVariantAvailable, .variantFailed, .overloaded, .shuttingDown, .deadlineExceeded, .modelFailed:
+        case .unknownVariant, .unknownSession, .badInput, .unsupportedContentType, .notAcceptable, .clientGone, .modelRefusedInput: .client
+        case .notReady, .sessionLimit, .noVariantAvailable, .variantFailed, .overloaded, .shuttingDown, .deadlineExceeded, .modelFailed:
             .server
         }
     }
@@ -48,7 +52,7 @@ public enum InvocationFailure: Error, Sendable, Equatable {
     /// How long a caller should wait before retrying, when retrying can help.
     public var retryAfter: Duration? {
         switch self {
-        case .notReady, .overloaded: .seconds(1)
+        case .notReady, .overloaded, .sessionLimit: .seconds(1)
         case .noVariantAvailable, .variantFailed: .seconds(5)
         default: nil
         }
@@ -59,6 +63,8 @@ public enum InvocationFailure: Error, Sendable, Equatable {
         switch self {
         case .notReady: "not_ready"
         case .unknownVariant: "unknown_variant"
+        case .unknownSession: "unknown_session"
+        case .sessionLimit: "session_limit"
         case .noVariantAvailable: "no_variant_available"
         case .badInput(let error): error.code
         case .unsupportedContentType: "unsupported_media_type"
@@ -78,6 +84,8 @@ public enum InvocationFailure: Error, Sendable, Equatable {
         case .notReady(let reason): reason
         case .unknownVariant(let requested, let available):
             "target variant '\(requested)' does not exist; production variants: \(available.joined(separator: ", "))"
+        case .unknownSession(let id): "session '\(id)' is unknown, closed or expired; open a new one with NEW_SESSION"
+        case .sessionLimit(let limit): "\(limit) sessions are open, the most this server keeps; close some or retry later"
         case .noVariantAvailable(let reasons): "no production variant can take traffic (\(reasons))"
         case .badInput(let error): error.message
         case .unsupportedContentType(let message), .notAcceptable(let message): message

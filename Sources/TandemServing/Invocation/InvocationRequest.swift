@@ -33,29 +33,35 @@ public struct VariantSelection: Sendable {
     public var customAttributes: String?
     /// Looks up a request header by name (for a sticky key read from a header); nil where a door has none.
     public var header: @Sendable (String) -> String?
+    /// SageMaker's stateful session, when the request opens, continues or closes one.
+    public var session: SessionRequest?
 
     public init(
-        targetVariant: String? = nil, customAttributes: String? = nil,
+        targetVariant: String? = nil, customAttributes: String? = nil, session: SessionRequest? = nil,
         header: @escaping @Sendable (String) -> String? = { _ in nil }
     ) {
         self.targetVariant = targetVariant
         self.customAttributes = customAttributes
+        self.session = session
         self.header = header
     }
 
     /// The sticky key this request carries for `source`, if any.
     func stickyKey(_ source: StickyKeySource) -> String? {
         switch source {
-        case .header(let name):
-            return header(name)
-        case .customAttribute(let key):
-            guard let customAttributes else { return nil }
-            for entry in customAttributes.split(whereSeparator: { $0 == "," || $0 == ";" }) {
-                let pair = entry.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingSpaces() == key { return String(pair[1].trimmingSpaces()) }
-            }
-            return nil
+        case .header(let name): header(name)
+        case .customAttribute(let key): attribute(key)
         }
+    }
+
+    /// The value of `key` in the custom attributes (`key=value` pairs separated by `,` or `;`).
+    public func attribute(_ key: String) -> String? {
+        guard let customAttributes else { return nil }
+        for entry in customAttributes.split(whereSeparator: { $0 == "," || $0 == ";" }) {
+            let pair = entry.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingSpaces() == key { return String(pair[1].trimmingSpaces()) }
+        }
+        return nil
     }
 }
 
@@ -96,11 +102,17 @@ public struct InvocationResult: Sendable {
     public var requestID: String
     public var route: ServedRoute?
     public var outcome: Result<InvocationAnswer, InvocationFailure>
+    /// The session this answer opened or closed, if any.
+    public var session: SessionEvent?
 
-    public init(requestID: String, route: ServedRoute?, outcome: Result<InvocationAnswer, InvocationFailure>) {
+    public init(
+        requestID: String, route: ServedRoute?, outcome: Result<InvocationAnswer, InvocationFailure>,
+        session: SessionEvent? = nil
+    ) {
         self.requestID = requestID
         self.route = route
         self.outcome = outcome
+        self.session = session
     }
 
     /// The failure, if there was one.

@@ -15,13 +15,16 @@ public final class InvocationService: Sendable {
     public let negotiation: ContentNegotiation
     /// Who served which request, for the outcome routes.
     public let experiments: ExperimentBook
+    /// Open stateful sessions and their variants.
+    public let sessions: SessionTable
     private let random = RoutingRandom()
     private let logger: Logger
 
     public init(
         endpoint: Endpoint, pool: WorkerPool, negotiation: ContentNegotiation, experiments: ExperimentBook = ExperimentBook(),
-        logger: Logger
+        sessions: SessionTable = SessionTable(), logger: Logger
     ) {
+        self.sessions = sessions
         self.endpoint = endpoint
         self.pool = pool
         self.negotiation = negotiation
@@ -48,11 +51,22 @@ public final class InvocationService: Sendable {
         case .success(let routed): (variant, rule) = routed
         case .failure(let failure): refuse(failure); return
         }
+        // A new session is bound now, so the limit refuses it before any work; a failed request closes it again.
+        var session: SessionEvent?
+        if request.selection.session == .open {
+            guard let opened = sessions.open(variant: variant.name) else {
+                refuse(.sessionLimit(limit: sessions.capacity))
+                return
+            }
+            session = .opened(id: opened.id, expires: opened.expires)
+        } else if case .close(let id) = request.selection.session {
+            session = .closed(id: id)
+        }
         // Shadows are sampled first so the production job, which may finish at once, knows whom to tell.
         let shadows = sampleShadows(state, production: variant.name)
         let pending = PendingInvocation(
             request: request, state: state, variant: variant, rule: rule, experiments: experiments, logger: logger,
-            comparisons: shadows.map(\.comparison), respond: respond)
+            comparisons: shadows.map(\.comparison), session: session, sessions: sessions, respond: respond)
         variant.metrics.requestStarted()
 
         let codec: any InvocationCodec
@@ -109,13 +123,22 @@ public final class InvocationService: Sendable {
         }
     }
 
-    /// Picks the variant: explicit target, else sticky key, else weighted draw.
+    /// Picks the variant: explicit target, else the request's session, else sticky key, else weighted draw.
     func route(_ selection: VariantSelection, state: EndpointState) -> Result<(Variant, RoutingRule), InvocationFailure> {
         if let target = selection.targetVariant, !target.isEmpty {
             guard let variant = state.productionVariant(named: target) else {
                 return .failure(.unknownVariant(requested: target, available: state.production.map(\.name)))
             }
             return .success((variant, .target))
+        }
+        switch selection.session {
+        case .resume(let id), .close(let id):
+            guard let session = sessions.session(id), let variant = state.productionVariant(named: session.variant) else {
+                return .failure(.unknownSession(id: id))
+            }
+            return .success((variant, .session))
+        case .open, nil:
+            break
         }
         if let source = state.config.stickyKey, let key = selection.stickyKey(source), !key.isEmpty,
             let name = state.routing.variant(forKey: key), let variant = state.productionVariant(named: name)

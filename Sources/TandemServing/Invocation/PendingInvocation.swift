@@ -19,12 +19,18 @@ final class PendingInvocation: Sendable {
     private let queueWait = Mutex<Duration?>(nil)
     /// Sampled shadow copies of this request waiting for the production answer to compare with.
     private let comparisons: [ShadowComparison]
+    /// The session this request opened (closed again if it fails) or closes (only if it succeeds).
+    private let session: SessionEvent?
+    private let sessions: SessionTable
 
     init(
         request: InvocationRequest, state: EndpointState, variant: Variant, rule: RoutingRule,
         experiments: ExperimentBook, logger: Logger, comparisons: [ShadowComparison] = [],
+        session: SessionEvent? = nil, sessions: SessionTable = SessionTable(),
         respond: @escaping @Sendable (InvocationResult) -> Void
     ) {
+        self.session = session
+        self.sessions = sessions
         self.request = request
         self.state = state
         self.variant = variant
@@ -102,7 +108,14 @@ final class PendingInvocation: Sendable {
         if failure == nil, route.rule != .target, let experiment = state.config.experiment {
             experiments.served(request.requestID, by: variant.name, config: experiment)
         }
-        respond(InvocationResult(requestID: request.requestID, route: route, outcome: outcome))
+        var reported: SessionEvent?
+        switch (session, failure) {
+        case (.opened(let id, _), .some): sessions.close(id)
+        case (.opened, nil): reported = session
+        case (.closed(let id), nil): if sessions.close(id) { reported = session }
+        default: break
+        }
+        respond(InvocationResult(requestID: request.requestID, route: route, outcome: outcome, session: reported))
         return true
     }
 }
