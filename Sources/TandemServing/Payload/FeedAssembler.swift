@@ -1,3 +1,4 @@
+import TandemJSON
 import TandemONNX
 
 /// Collects a request's records into one tensor per model input, checking every record's width and
@@ -106,39 +107,46 @@ struct FeedAssembler {
             columns[index] = .string(values)
             return
         }
-        if case .float(var values) = columns[index], let value = DecimalFloat.parse(body, cell) {
-            columns[index] = .float([])
-            values.append(value)
-            columns[index] = .float(values)
-            return
-        }
-        // Numbers and booleans are short: the String stays in its inline (no allocation) form.
-        let text = String(decoding: body[cell], as: UTF8.self)
         switch columns[index] {
         case .float(var values):
+            // The common cell: a number, parsed straight from the body bytes (no String).
+            if let value = DecimalNumber.parseFloat(body, cell) {
+                guard value.isFinite else { throw outOfRange(row: row, column: column, input: index, got: Self.text(body, cell)) }
+                columns[index] = .float([])
+                values.append(value)
+                columns[index] = .float(values)
+                return
+            }
+            guard StrictNumber.classify(body, cell) == .missing else {
+                throw badCell(row: row, column: column, input: index, got: Self.text(body, cell))
+            }
             columns[index] = .float([])
-            defer { columns[index] = .float(values) }
-            switch StrictNumber.classify(body, cell) {
-            case .missing: values.append(.nan)
-            case .number:
-                guard let value = Float(text), value.isFinite else {
-                    throw outOfRange(row: row, column: column, input: index, got: text)
-                }
-                values.append(value)
-            case .invalid: throw badCell(row: row, column: column, input: index, got: text)
-            }
+            values.append(.nan)
+            columns[index] = .float(values)
+            return
         case .double(var values):
-            columns[index] = .double([])
-            defer { columns[index] = .double(values) }
-            switch StrictNumber.classify(body, cell) {
-            case .missing: values.append(.nan)
-            case .number:
-                guard let value = Double(text), value.isFinite else {
-                    throw outOfRange(row: row, column: column, input: index, got: text)
-                }
+            if let value = DecimalNumber.parseDouble(body, cell) {
+                guard value.isFinite else { throw outOfRange(row: row, column: column, input: index, got: Self.text(body, cell)) }
+                columns[index] = .double([])
                 values.append(value)
-            case .invalid: throw badCell(row: row, column: column, input: index, got: text)
+                columns[index] = .double(values)
+                return
             }
+            guard StrictNumber.classify(body, cell) == .missing else {
+                throw badCell(row: row, column: column, input: index, got: Self.text(body, cell))
+            }
+            columns[index] = .double([])
+            values.append(.nan)
+            columns[index] = .double(values)
+            return
+        default:
+            break
+        }
+        // Integers and booleans are short: the String stays in its inline (no allocation) form.
+        let text = Self.text(body, cell)
+        switch columns[index] {
+        case .float, .double:
+            break
         case .int64(var values):
             columns[index] = .int64([])
             defer { columns[index] = .int64(values) }
@@ -248,6 +256,11 @@ struct FeedAssembler {
             feeds[input.name] = Tensor(shape: [rows, max(widths[index], 0)], data: columns[index])
         }
         return feeds
+    }
+
+    /// A cell's bytes as text, for messages and the integer parsers.
+    private static func text(_ body: [UInt8], _ cell: Range<Int>) -> String {
+        String(decoding: body[cell], as: UTF8.self)
     }
 
     /// A well-formed number too large for the input's type (it would become infinity).

@@ -1,4 +1,5 @@
 import Foundation
+import TandemJSON
 import TandemONNX
 
 /// A request body turned into model inputs: one tensor per input and the number of records.
@@ -67,7 +68,12 @@ public enum RequestDecoder {
     }
 
     private static func decodeJSON(_ body: [UInt8], into assembler: inout FeedAssembler) throws(PayloadError) {
-        let document = try JSONParser.parse(body)
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(body)
+        } catch {
+            throw PayloadError(code: "malformed_json", message: error.message)
+        }
         let instances: [JSONValue]
         switch document {
         case .object(let members):

@@ -1,4 +1,5 @@
 import Logging
+import TandemJSON
 import TandemONNX
 
 /// Routes `/invocations` calls to variants and runs them on the worker pool: the heart of the request path.

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import TandemJSON
 import TandemONNX
 
 /// One accepted `/invocations` call between routing and its answer. Exactly one of the worker's
