@@ -97,6 +97,24 @@ struct FeedAssembler {
         }
     }
 
+    /// Appends a whole CSV record for a single float input (the common batch, every cell a number), parsing the
+    /// cells straight into the input's buffer. Returns false, having appended nothing, when a cell is anything
+    /// else (missing, malformed, out of range): the caller then goes cell by cell, for the messages.
+    mutating func appendFloatRecord(_ body: [UInt8], cells: [Range<Int>]) -> Bool {
+        guard inputs.count == 1, case .float(var values) = columns[0] else { return false }
+        columns[0] = .float([])
+        defer { columns[0] = .float(values) }
+        let start = values.count
+        for range in cells {
+            guard let value = DecimalNumber.parseFloat(body, CSVReader.trimmed(body, range)), value.isFinite else {
+                values.removeLast(values.count - start)
+                return false
+            }
+            values.append(value)
+        }
+        return true
+    }
+
     /// Appends one CSV cell, `body[range]`. Float and double cells follow `StrictNumber`'s grammar: empty cells
     /// and `nan` are missing values (NaN); infinity, hex floats, trailing bytes and out-of-range numbers are 400.
     mutating func appendCSV(_ body: [UInt8], _ range: Range<Int>, input index: Int, row: Int, column: Int) throws(PayloadError) {
@@ -178,6 +196,25 @@ struct FeedAssembler {
         case .string:
             break
         }
+    }
+
+    /// Appends a whole JSON record for a single float input: numbers (rounded from Double, as `appendJSON` does)
+    /// and nulls (missing). Returns false, having appended nothing, for anything else.
+    mutating func appendFloatRecord(_ record: [JSONValue]) -> Bool {
+        guard inputs.count == 1, case .float(var values) = columns[0] else { return false }
+        columns[0] = .float([])
+        defer { columns[0] = .float(values) }
+        let start = values.count
+        for item in record {
+            switch item {
+            case .number(let number) where Float(number).isFinite: values.append(Float(number))
+            case .null: values.append(.nan)
+            default:
+                values.removeLast(values.count - start)
+                return false
+            }
+        }
+        return true
     }
 
     /// Appends one cell decoded from JSON. `null` is a missing value (NaN) for float inputs.

@@ -50,6 +50,10 @@ public enum RequestDecoder {
             }
             CSVReader.cells(body, record, into: &cells)
             try assembler.beginFlatRecord(width: cells.count, row: row)
+            if assembler.appendFloatRecord(body, cells: cells) {
+                assembler.endRecord()
+                continue
+            }
             let single = assembler.inputCount == 1
             for (column, cell) in cells.enumerated() {
                 let input = single ? 0 : assembler.input(forFlatColumn: column)
@@ -157,6 +161,10 @@ public enum RequestDecoder {
 
     private static func appendFlat(_ values: [JSONValue], row: Int, into assembler: inout FeedAssembler) throws(PayloadError) {
         try assembler.beginFlatRecord(width: values.count, row: row)
+        if assembler.appendFloatRecord(values) {
+            assembler.endRecord()
+            return
+        }
         for (column, value) in values.enumerated() {
             let input = assembler.inputCount == 1 ? 0 : assembler.input(forFlatColumn: column)
             try assembler.appendJSON(value, input: input, row: row, column: column + 1)
