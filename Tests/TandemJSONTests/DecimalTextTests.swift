@@ -56,6 +56,26 @@ import Testing
         for d in doubles { #expect(text(d) == d.description, "\(d)") }
     }
 
+    /// Every Float in long runs of consecutive bit patterns around the binade edges of the fixed-point range
+    /// and through the probabilities (the fast path's domain), against description.
+    @Test func consecutiveFloatsInTheFixedPointRangeMatchDescription() {
+        var starts: [UInt32] = []
+        for exponent in 114...150 { starts.append(UInt32(exponent) << 23 &- 20_000) }  // 2^-13 ... 2^24
+        starts += [Float(0.5).bitPattern, Float(0.1).bitPattern, Float(0.9).bitPattern, Float(1e-3).bitPattern, Float(123.456).bitPattern]
+        var mismatches = 0
+        for start in starts {
+            for bits in start..<(start + 40_000) {
+                let f = Float(bitPattern: bits)
+                if text(f) != f.description {
+                    mismatches += 1
+                    if mismatches < 10 { Issue.record("\(bits): \(text(f)) vs \(f.description)") }
+                }
+                if text(-f) != (-f).description { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func integers() {
         for value: Int64 in [0, 1, -1, 9, 10, -10, 99, 100, 12_345, .max, .min, 1_000_000_007] {
             var out: [UInt8] = []
