@@ -3,6 +3,8 @@ import PackageDescription
 
 /// Layers, bottom to top (each imports only what is below it):
 ///   CLibevent      system library module for Debian's libevent 2.1 (headers only)
+///   TandemJSON     pure Swift, no dependencies: the one JSON writer and reader, the error body, and the
+///                  correctly rounded number parsing (Eisel-Lemire) and shortest number printing they use
 ///   TandemIO       the only Swift target that touches C: event loops, sockets, timers, signals
 ///   CBLAS          system library module for Debian's OpenBLAS (libopenblas-dev)
 ///   TandemBLAS     the only Swift target that calls BLAS: safe sgemm/dgemm wrappers
@@ -22,6 +24,7 @@ let package = Package(
         // For the fuzz harnesses in FuzzTesting/ (a separate package, so sanitizer builds stay apart).
         .library(name: "TandemHTTP", targets: ["TandemHTTP"]),
         .library(name: "TandemServing", targets: ["TandemServing"]),
+        .library(name: "TandemJSON", targets: ["TandemJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +42,7 @@ let package = Package(
             pkgConfig: "libevent_pthreads",
             providers: [.apt(["libevent-dev"])]
         ),
+        .target(name: "TandemJSON"),
         .target(
             name: "TandemIO",
             dependencies: ["CLibevent"]
@@ -47,6 +51,7 @@ let package = Package(
             name: "TandemHTTP",
             dependencies: [
                 "TandemIO",
+                "TandemJSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -72,6 +77,7 @@ let package = Package(
             name: "TandemServing",
             dependencies: [
                 "TandemONNX",
+                "TandemJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -86,6 +92,7 @@ let package = Package(
                 "TandemIO",
                 "TandemHTTP",
                 "TandemServing",
+                "TandemJSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -111,12 +118,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "TandemJSONTests", dependencies: ["TandemJSON"]),
         .testTarget(name: "TandemHTTPTests", dependencies: ["TandemHTTP", "TandemIO"]),
         .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"], exclude: ["Fixtures"]),
-        .testTarget(name: "TandemServingTests", dependencies: ["TandemServing"]),
+        .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemJSON"]),
         .testTarget(
             name: "TandemServerTests",
-            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing"]
+            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON"]
         ),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
     ],

@@ -25,6 +25,7 @@ let package = Package(
                 "FuzzSupport",
                 .product(name: "TandemServing", package: "Tandem"),
                 .product(name: "TandemONNX", package: "Tandem"),
+                .product(name: "TandemJSON", package: "Tandem"),
             ]
         ),
     ],

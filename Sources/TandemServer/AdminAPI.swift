@@ -1,5 +1,6 @@
 import Foundation
 import TandemHTTP
+import TandemJSON
 import TandemServing
 
 /// Admin calls: change variant weights live (like UpdateEndpointWeightsAndCapacities) and reload the
@@ -84,20 +85,22 @@ final class AdminAPI: Sendable {
     }
 
     private func parseWeights(_ body: [UInt8]) -> Result<[String: Double], AdminInputError> {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+        guard let document = try? JSONParser.parse(body), document.objectMembers != nil else {
             return .failure(AdminInputError("expected a JSON object: {\"weights\": {\"variant\": weight}}"))
         }
         var changes: [String: Double] = [:]
-        if let weights = object["weights"] as? [String: Any] {
+        if let weights = document["weights"]?.objectMembers {
             for (name, value) in weights {
-                guard let number = jsonNumber(value) else {
+                guard let number = value.numberValue else {
                     return .failure(AdminInputError("weight for '\(name)' must be a number"))
                 }
                 changes[name] = number
             }
-        } else if let desired = object["DesiredWeightsAndCapacities"] as? [[String: Any]] {
+        } else if case .array(let desired)? = document["DesiredWeightsAndCapacities"],
+            desired.allSatisfy({ $0.objectMembers != nil })
+        {
             for entry in desired {
-                guard let name = entry["VariantName"] as? String, let number = entry["DesiredWeight"].flatMap(jsonNumber(_:)) else {
+                guard let name = entry["VariantName"]?.stringValue, let number = entry["DesiredWeight"]?.numberValue else {
                     return .failure(AdminInputError("each DesiredWeightsAndCapacities entry needs VariantName and DesiredWeight"))
                 }
                 changes[name] = number
@@ -109,23 +112,21 @@ final class AdminAPI: Sendable {
         return .success(changes)
     }
 
-
     private func weightsBody(_ state: EndpointState?) -> HTTPResponse {
-        var w = JSONBuilder()
-        w.open()
+        var w = JSONWriter()
+        w.beginObject()
         w.member("generation", int: state?.generation ?? 0)
         w.key("variants")
-        w.raw("[")
-        for (index, variant) in (state?.production ?? []).enumerated() {
-            if index > 0 { w.raw(",") }
-            w.open()
+        w.beginArray()
+        for variant in state?.production ?? [] {
+            w.beginObject()
             w.member("name", string: variant.name)
             w.member("weight", double: state?.weights[variant.name] ?? 0)
             w.member("share", double: state?.routing.share(of: variant.name) ?? 0)
-            w.close()
+            w.endObject()
         }
-        w.raw("]")
-        w.close()
+        w.endArray()
+        w.endObject()
         var response = HTTPResponse(status: 200, body: w.bytes)
         response.headers.add("Content-Type", "application/json")
         return response
@@ -136,12 +137,4 @@ final class AdminAPI: Sendable {
 struct AdminInputError: Error {
     var message: String
     init(_ message: String) { self.message = message }
-}
-
-/// A JSON number (from `JSONSerialization`) as a Double; nil for anything else, including `true`/`false`.
-/// (`value is Bool` is no test: an NSNumber holding 0 or 1 casts to Bool, which refused weights 0 and 1.
-/// JSON booleans are the only NSNumbers JSONSerialization makes with the char type "c".)
-func jsonNumber(_ value: Any) -> Double? {
-    guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
-    return number.doubleValue
 }

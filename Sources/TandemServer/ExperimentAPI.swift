@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import TandemHTTP
+import TandemJSON
 import TandemServing
 
 /// A/B analysis inside the server: `POST /outcomes` joins delayed outcomes (a conversion, revenue...) to the
@@ -67,12 +68,12 @@ final class ExperimentAPI: Sendable {
             case .duplicate: duplicate.append(entry.id)
             }
         }
-        var w = JSONBuilder()
-        w.open()
+        var w = JSONWriter()
+        w.beginObject()
         w.member("accepted", int: accepted)
         w.member("unknown_request_ids", strings: unknown)
         w.member("duplicate_request_ids", strings: duplicate)
-        w.close()
+        w.endObject()
         var response = HTTPResponse(status: 200, body: w.bytes)
         response.headers.add("Content-Type", "application/json")
         writer.send(response)
@@ -90,17 +91,16 @@ final class ExperimentAPI: Sendable {
         }
         let stats = ledger(config).statistics()
         let control = stats[config.control] ?? OutcomeStats()
-        var w = JSONBuilder()
-        w.open()
+        var w = JSONWriter()
+        w.beginObject()
         w.member("endpoint", string: state.config.endpointName)
         w.member("control", string: config.control)
         w.member("significance_level", double: 0.05)
         w.key("variants")
-        w.raw("[")
-        for (index, variant) in state.production.enumerated() {
-            if index > 0 { w.raw(",") }
+        w.beginArray()
+        for variant in state.production {
             let s = stats[variant.name] ?? OutcomeStats()
-            w.open()
+            w.beginObject()
             w.member("name", string: variant.name)
             w.member("outcomes", int: s.count)
             w.member("mean", double: s.count > 0 ? s.mean : nil)
@@ -111,22 +111,24 @@ final class ExperimentAPI: Sendable {
                     w.member("difference", double: result.difference)
                     w.member("ci95", doubles: [result.lower95, result.upper95])
                     w.member("p_value", double: result.pValue)
-                    w.member("significant", raw: result.pValue < 0.05 ? "true" : "false")
+                    w.member("significant", bool: result.pValue < 0.05)
                 case .insufficientData:
-                    w.member("difference", raw: "null")
-                    w.member("significant", raw: "null")
+                    w.member("difference", double: nil)
+                    w.key("significant")
+                    w.null()
                     w.member("note", string: "needs at least 2 outcomes on this variant and on control")
                 case .notComputable:
-                    w.member("difference", raw: "null")
-                    w.member("significant", raw: "null")
-                    w.member("not_computable", raw: "true")
+                    w.member("difference", double: nil)
+                    w.key("significant")
+                    w.null()
+                    w.member("not_computable", bool: true)
                     w.member("note", string: "not computable: the outcome values overflow double precision")
                 }
             }
-            w.close()
+            w.endObject()
         }
-        w.raw("]")
-        w.close()
+        w.endArray()
+        w.endObject()
         var response = HTTPResponse(status: 200, body: w.bytes)
         response.headers.add("Content-Type", "application/json")
         writer.send(response)
@@ -144,18 +146,18 @@ final class ExperimentAPI: Sendable {
 
     static func parse(_ body: [UInt8]) -> Result<[(id: String, value: Double)], AdminInputError> {
         let shape = "expected {\"request_id\": \"...\", \"value\": <number>} or {\"outcomes\": [...]}"
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+        guard let document = try? JSONParser.parse(body), document.objectMembers != nil else {
             return .failure(AdminInputError("the body is not a JSON object; " + shape))
         }
-        let items: [Any]
-        if let list = object["outcomes"] as? [Any] { items = list } else { items = [object] }
+        let items: [JSONValue]
+        if case .array(let list)? = document["outcomes"] { items = list } else { items = [document] }
         guard !items.isEmpty else { return .failure(AdminInputError("no outcomes given")) }
         var entries: [(id: String, value: Double)] = []
         for (index, item) in items.enumerated() {
-            guard let entry = item as? [String: Any], let id = entry["request_id"] as? String, !id.isEmpty else {
+            guard let id = item["request_id"]?.stringValue, !id.isEmpty else {
                 return .failure(AdminInputError("outcome \(index + 1): needs a string request_id; " + shape))
             }
-            guard let raw = entry["value"], let value = jsonNumber(raw), value.isFinite else {
+            guard let value = item["value"]?.numberValue, value.isFinite else {
                 return .failure(AdminInputError("outcome \(index + 1) (\(id)): value must be a finite number"))
             }
             entries.append((id, value))

@@ -1,18 +1,18 @@
+import TandemJSON
 import TandemServing
 
 /// The JSON metrics summary: per variant counts and p50/p90/p99/max latencies in microseconds.
 enum MetricsSummary {
     static func json(state: EndpointState?) -> [UInt8] {
-        var w = JSONBuilder()
-        w.open()
+        var w = JSONWriter()
+        w.beginObject()
         w.member("endpoint", string: state?.config.endpointName ?? "")
         w.key("variants")
-        w.raw("[")
-        for (index, variant) in (state?.allVariants ?? []).enumerated() {
-            if index > 0 { w.raw(",") }
+        w.beginArray()
+        for variant in state?.allVariants ?? [] {
             let m = variant.metrics
             let counts = m.counts
-            w.open()
+            w.beginObject()
             w.member("variant", string: variant.name)
             w.member("role", string: variant.role.rawValue)
             w.member("model", string: variant.modelID.name)
@@ -24,11 +24,10 @@ enum MetricsSummary {
             w.member("shadow_invocations", int: counts.shadow)
             if variant.role == .shadow {
                 w.key("agreement")
-                w.raw("[")
-                for (index, entry) in m.shadowAgreements.enumerated() {
-                    if index > 0 { w.raw(",") }
+                w.beginArray()
+                for entry in m.shadowAgreements {
                     let t = entry.totals
-                    w.open()
+                    w.beginObject()
                     w.member("production_variant", string: entry.production)
                     w.member("compared_requests", int: t.requests)
                     w.member("label_rows", int: t.labelRows)
@@ -37,21 +36,28 @@ enum MetricsSummary {
                     w.member("score_delta_rows", int: t.deltaRows)
                     w.member("mean_score_delta", double: t.meanDelta)
                     w.member("max_score_delta", double: t.deltaMax)
-                    w.close()
+                    w.endObject()
                 }
-                w.raw("]")
+                w.endArray()
             }
             for (name, recorder) in [
                 ("model_latency_us", m.modelSummary), ("overhead_latency_us", m.overheadSummary),
                 ("queue_wait_us", m.queueSummary), ("total_latency_us", m.totalSummary),
             ] {
                 let s = recorder.summary()
-                w.member(name, raw: "{\"count\":\(s.count),\"p50\":\(s.p50),\"p90\":\(s.p90),\"p99\":\(s.p99),\"max\":\(s.max)}")
+                w.key(name)
+                w.beginObject()
+                w.member("count", int: s.count)
+                w.member("p50", int: s.p50)
+                w.member("p90", int: s.p90)
+                w.member("p99", int: s.p99)
+                w.member("max", int: s.max)
+                w.endObject()
             }
-            w.close()
+            w.endObject()
         }
-        w.raw("]")
-        w.close()
+        w.endArray()
+        w.endObject()
         return w.bytes
     }
 }

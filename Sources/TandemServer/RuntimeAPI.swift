@@ -1,4 +1,5 @@
 import TandemHTTP
+import TandemJSON
 import TandemServing
 
 /// Emulates the SageMaker Runtime API's `InvokeEndpoint` (`POST /endpoints/{EndpointName}/invocations`), so

@@ -1,5 +1,6 @@
 import Foundation
 import TandemHTTP
+import TandemJSON
 import TandemServing
 
 /// The SageMaker hosting contract's front door (`POST /invocations`): reads an `HTTPRequest` into the

@@ -1,29 +1,33 @@
+import TandemJSON
 import TandemServing
 
 /// Renders the endpoint's health and variants as JSON for `/ping` (with `Accept: application/json`)
 /// and `/variants`.
 enum StatusReport {
     static func json(endpoint: Endpoint, pool: WorkerPool, healthy: Bool) -> [UInt8] {
-        var w = JSONBuilder()
-        w.open()
+        var w = JSONWriter()
+        w.beginObject()
         guard let state = endpoint.state else {
             w.member("status", string: endpoint.failure == nil ? "loading" : "failed")
             if let failure = endpoint.failure { w.member("reason", string: failure) }
-            w.close()
+            w.endObject()
             return w.bytes
         }
         w.member("status", string: healthy ? "healthy" : "unhealthy")
         w.member("endpoint", string: state.config.endpointName)
         w.member("policy", string: state.config.healthPolicy.rawValue)
         w.member("generation", int: state.generation)
-        w.member("workers", raw: "{\"count\":\(pool.workerCount),\"alive\":\(pool.isHealthy)}")
+        w.key("workers")
+        w.beginObject()
+        w.member("count", int: pool.workerCount)
+        w.member("alive", bool: pool.isHealthy)
+        w.endObject()
         if let key = state.config.stickyKey { w.member("sticky_key", string: key.description) }
-        w.member("traffic_split", raw: trafficSplit(state))
+        w.member("traffic_split", fragment: trafficSplit(state))
         w.key("variants")
-        w.raw("[")
-        for (index, variant) in state.allVariants.enumerated() {
-            if index > 0 { w.raw(",") }
-            w.open()
+        w.beginArray()
+        for variant in state.allVariants {
+            w.beginObject()
             w.member("name", string: variant.name)
             w.member("role", string: variant.role.rawValue)
             w.member("model", string: variant.modelID.name)
@@ -45,10 +49,10 @@ enum StatusReport {
             w.member("queue_depth", int: depth.queued)
             w.member("running", int: depth.running)
             if let model = variant.loadedModel { w.member("kind", string: model.kind) }
-            w.close()
+            w.endObject()
         }
-        w.raw("]")
-        w.close()
+        w.endArray()
+        w.endObject()
         return w.bytes
     }
 }
@@ -58,79 +62,27 @@ extension StatusReport {
     /// shares, the chi-square statistic, its p-value and the verdict.
     static func trafficSplit(_ state: EndpointState) -> String {
         let report = state.split.report()
-        var w = JSONBuilder()
-        w.open()
+        var w = JSONWriter()
+        w.beginObject()
         w.member("weighted_requests", int: report.total)
         w.member("chi_square", double: report.chiSquare)
         w.member("degrees_of_freedom", int: report.degreesOfFreedom)
         w.member("p_value", double: report.pValue)
-        w.member("mismatch", raw: report.mismatch ? "true" : "false")
+        w.member("mismatch", bool: report.mismatch)
         w.member("threshold", double: TrafficSplitCheck.threshold)
         w.member("minimum_requests", int: TrafficSplitCheck.minimumRequests)
         w.key("variants")
-        w.raw("[")
+        w.beginArray()
         for (index, name) in state.split.names.enumerated() {
-            if index > 0 { w.raw(",") }
-            w.open()
+            w.beginObject()
             w.member("name", string: name)
             w.member("expected_share", double: state.split.expectedShares[index])
             w.member("requests", int: report.observed[index])
             w.member("observed_share", double: report.total > 0 ? Double(report.observed[index]) / Double(report.total) : 0)
-            w.close()
+            w.endObject()
         }
-        w.raw("]")
-        w.close()
+        w.endArray()
+        w.endObject()
         return String(decoding: w.bytes, as: UTF8.self)
-    }
-}
-
-/// A small JSON object builder for the server's status and admin bodies.
-struct JSONBuilder {
-    private(set) var bytes: [UInt8] = []
-    private var needsComma = [false]
-
-    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
-
-    mutating func open() {
-        raw("{")
-        needsComma.append(false)
-    }
-
-    mutating func close() {
-        raw("}")
-        needsComma.removeLast()
-        markValue()
-    }
-
-    mutating func key(_ name: String) {
-        if needsComma[needsComma.count - 1] { raw(",") }
-        needsComma[needsComma.count - 1] = true
-        raw(quote(name) + ":")
-    }
-
-    mutating func member(_ name: String, string value: String) { key(name); raw(quote(value)) }
-    mutating func member(_ name: String, int value: Int) { key(name); raw(String(value)) }
-    mutating func member(_ name: String, double value: Double) { key(name); raw(Self.number(value)) }
-    /// nil is written as null.
-    mutating func member(_ name: String, double value: Double?) { key(name); raw(value.map(Self.number) ?? "null") }
-    mutating func member(_ name: String, doubles values: [Double]) {
-        key(name)
-        raw("[" + values.map(Self.number).joined(separator: ",") + "]")
-    }
-    mutating func member(_ name: String, raw value: String) { key(name); raw(value) }
-    mutating func member(_ name: String, strings values: [String]) {
-        key(name)
-        raw("[" + values.map(quote).joined(separator: ",") + "]")
-    }
-
-    private mutating func markValue() {
-        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
-    }
-
-    /// A JSON number, or null for NaN and infinities (which JSON cannot spell).
-    static func number(_ value: Double) -> String { value.isFinite ? String(value) : "null" }
-
-    func quote(_ text: String) -> String {
-        ErrorBody.quoted(text)
     }
 }

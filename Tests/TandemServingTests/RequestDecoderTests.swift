@@ -28,6 +28,20 @@ import Testing
         #expect(floats(try decode("1, 2 ,3\r\n4,5,6", .csv)) == [1, 2, 3, 4, 5, 6])
     }
 
+    /// A record whose cells are not all plain numbers leaves the whole-record fast path without duplicating or
+    /// losing the values already parsed, in CSV and JSON, and later records still take it.
+    @Test func mixedRecordsKeepEveryValueOnce() throws {
+        let csv = floats(try decode("1,2,3\n4,,6\n7,8,nan\n1e-3,123456789012345678901234,0.1\n", .csv))
+        #expect(csv.count == 12)
+        #expect(Array(csv[0..<4]) == [1, 2, 3, 4] && csv[4].isNaN && Array(csv[5..<7]) == [6, 7] && csv[8].isNaN)
+        #expect(Array(csv[9...]) == [Float("1e-3"), Float("123456789012345678901234"), Float("0.1")])
+        let json = floats(try decode("[[1,2,3],[4,null,6],[7,8,9]]", .json))
+        #expect(json.count == 9 && json[4].isNaN && Array(json[5...]) == [6, 7, 8, 9])
+        #expect(failure("[[1,2,3],[4,1e39,6]]", .json)?.column == 2)
+        #expect(failure("1,2,3\n4,5,1e39\n", .csv)?.column == 3)
+        #expect(failure("1,2,3\n4,x,6\n", .csv)?.row == 2)
+    }
+
     @Test func csvEmptyCellIsMissingValue() throws {
         let values = floats(try decode("1,,3", .csv))
         #expect(values.count == 3)

@@ -1,4 +1,5 @@
 import FuzzSupport
+import TandemJSON
 import TandemONNX
 import TandemServing
 
@@ -27,6 +28,18 @@ public func fuzzPayloadDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     } catch {
         precondition((400..<500).contains(error.status), "payload error with status \(error.status)")
         _ = error.jsonMembers
+    }
+    // Differential check of the number parser every decoder uses: whatever it accepts, the standard
+    // library's correctly rounded parsers read as the same value, bit for bit.
+    let cell = Array(bytes.dropFirst())
+    if cell.count <= 96 {
+        let text = String(decoding: cell, as: UTF8.self)
+        if let value = DecimalNumber.parseFloat(cell, 0..<cell.count) {
+            precondition(value.bitPattern == Float(text)?.bitPattern, "Float(\(text)) differs: \(value)")
+        }
+        if let value = DecimalNumber.parseDouble(cell, 0..<cell.count) {
+            precondition(value.bitPattern == Double(text)?.bitPattern, "Double(\(text)) differs: \(value)")
+        }
     }
     return 0
 }

@@ -79,14 +79,4 @@ enum CSVReader {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
-
-    /// `text` as a CSV cell, quoted when it holds a comma, a quote or a line break.
-    static func quoteIfNeeded(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == comma || $0 == quote || $0 == lf || $0 == cr }) else { return text }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            if scalar == "\"" { out += "\"\"" } else { out.unicodeScalars.append(scalar) }
-        }
-        return out + "\""
-    }
 }

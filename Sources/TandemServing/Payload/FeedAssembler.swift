@@ -1,3 +1,4 @@
+import TandemJSON
 import TandemONNX
 
 /// Collects a request's records into one tensor per model input, checking every record's width and
@@ -96,6 +97,24 @@ struct FeedAssembler {
         }
     }
 
+    /// Appends a whole CSV record for a single float input (the common batch, every cell a number), parsing the
+    /// cells straight into the input's buffer. Returns false, having appended nothing, when a cell is anything
+    /// else (missing, malformed, out of range): the caller then goes cell by cell, for the messages.
+    mutating func appendFloatRecord(_ body: [UInt8], cells: [Range<Int>]) -> Bool {
+        guard inputs.count == 1, case .float(var values) = columns[0] else { return false }
+        columns[0] = .float([])
+        defer { columns[0] = .float(values) }
+        let start = values.count
+        for range in cells {
+            guard let value = DecimalNumber.parseFloat(body, CSVReader.trimmed(body, range)), value.isFinite else {
+                values.removeLast(values.count - start)
+                return false
+            }
+            values.append(value)
+        }
+        return true
+    }
+
     /// Appends one CSV cell, `body[range]`. Float and double cells follow `StrictNumber`'s grammar: empty cells
     /// and `nan` are missing values (NaN); infinity, hex floats, trailing bytes and out-of-range numbers are 400.
     mutating func appendCSV(_ body: [UInt8], _ range: Range<Int>, input index: Int, row: Int, column: Int) throws(PayloadError) {
@@ -106,39 +125,46 @@ struct FeedAssembler {
             columns[index] = .string(values)
             return
         }
-        if case .float(var values) = columns[index], let value = DecimalFloat.parse(body, cell) {
-            columns[index] = .float([])
-            values.append(value)
-            columns[index] = .float(values)
-            return
-        }
-        // Numbers and booleans are short: the String stays in its inline (no allocation) form.
-        let text = String(decoding: body[cell], as: UTF8.self)
         switch columns[index] {
         case .float(var values):
+            // The common cell: a number, parsed straight from the body bytes (no String).
+            if let value = DecimalNumber.parseFloat(body, cell) {
+                guard value.isFinite else { throw outOfRange(row: row, column: column, input: index, got: Self.text(body, cell)) }
+                columns[index] = .float([])
+                values.append(value)
+                columns[index] = .float(values)
+                return
+            }
+            guard StrictNumber.classify(body, cell) == .missing else {
+                throw badCell(row: row, column: column, input: index, got: Self.text(body, cell))
+            }
             columns[index] = .float([])
-            defer { columns[index] = .float(values) }
-            switch StrictNumber.classify(body, cell) {
-            case .missing: values.append(.nan)
-            case .number:
-                guard let value = Float(text), value.isFinite else {
-                    throw outOfRange(row: row, column: column, input: index, got: text)
-                }
-                values.append(value)
-            case .invalid: throw badCell(row: row, column: column, input: index, got: text)
-            }
+            values.append(.nan)
+            columns[index] = .float(values)
+            return
         case .double(var values):
-            columns[index] = .double([])
-            defer { columns[index] = .double(values) }
-            switch StrictNumber.classify(body, cell) {
-            case .missing: values.append(.nan)
-            case .number:
-                guard let value = Double(text), value.isFinite else {
-                    throw outOfRange(row: row, column: column, input: index, got: text)
-                }
+            if let value = DecimalNumber.parseDouble(body, cell) {
+                guard value.isFinite else { throw outOfRange(row: row, column: column, input: index, got: Self.text(body, cell)) }
+                columns[index] = .double([])
                 values.append(value)
-            case .invalid: throw badCell(row: row, column: column, input: index, got: text)
+                columns[index] = .double(values)
+                return
             }
+            guard StrictNumber.classify(body, cell) == .missing else {
+                throw badCell(row: row, column: column, input: index, got: Self.text(body, cell))
+            }
+            columns[index] = .double([])
+            values.append(.nan)
+            columns[index] = .double(values)
+            return
+        default:
+            break
+        }
+        // Integers and booleans are short: the String stays in its inline (no allocation) form.
+        let text = Self.text(body, cell)
+        switch columns[index] {
+        case .float, .double:
+            break
         case .int64(var values):
             columns[index] = .int64([])
             defer { columns[index] = .int64(values) }
@@ -170,6 +196,25 @@ struct FeedAssembler {
         case .string:
             break
         }
+    }
+
+    /// Appends a whole JSON record for a single float input: numbers (rounded from Double, as `appendJSON` does)
+    /// and nulls (missing). Returns false, having appended nothing, for anything else.
+    mutating func appendFloatRecord(_ record: [JSONValue]) -> Bool {
+        guard inputs.count == 1, case .float(var values) = columns[0] else { return false }
+        columns[0] = .float([])
+        defer { columns[0] = .float(values) }
+        let start = values.count
+        for item in record {
+            switch item {
+            case .number(let number) where Float(number).isFinite: values.append(Float(number))
+            case .null: values.append(.nan)
+            default:
+                values.removeLast(values.count - start)
+                return false
+            }
+        }
+        return true
     }
 
     /// Appends one cell decoded from JSON. `null` is a missing value (NaN) for float inputs.
@@ -248,6 +293,11 @@ struct FeedAssembler {
             feeds[input.name] = Tensor(shape: [rows, max(widths[index], 0)], data: columns[index])
         }
         return feeds
+    }
+
+    /// A cell's bytes as text, for messages and the integer parsers.
+    private static func text(_ body: [UInt8], _ cell: Range<Int>) -> String {
+        String(decoding: body[cell], as: UTF8.self)
     }
 
     /// A well-formed number too large for the input's type (it would become infinity).

@@ -1,3 +1,5 @@
+import TandemJSON
+
 /// A request body Tandem cannot turn into model inputs, or a format it cannot speak.
 ///
 /// Always answered with `status` (400, 406 or 415) and a JSON body that names the row, the column,

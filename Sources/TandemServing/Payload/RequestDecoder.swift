@@ -1,4 +1,5 @@
 import Foundation
+import TandemJSON
 import TandemONNX
 
 /// A request body turned into model inputs: one tensor per input and the number of records.
@@ -49,6 +50,10 @@ public enum RequestDecoder {
             }
             CSVReader.cells(body, record, into: &cells)
             try assembler.beginFlatRecord(width: cells.count, row: row)
+            if assembler.appendFloatRecord(body, cells: cells) {
+                assembler.endRecord()
+                continue
+            }
             let single = assembler.inputCount == 1
             for (column, cell) in cells.enumerated() {
                 let input = single ? 0 : assembler.input(forFlatColumn: column)
@@ -67,7 +72,12 @@ public enum RequestDecoder {
     }
 
     private static func decodeJSON(_ body: [UInt8], into assembler: inout FeedAssembler) throws(PayloadError) {
-        let document = try JSONParser.parse(body)
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(body)
+        } catch {
+            throw PayloadError(code: "malformed_json", message: error.message)
+        }
         let instances: [JSONValue]
         switch document {
         case .object(let members):
@@ -151,6 +161,10 @@ public enum RequestDecoder {
 
     private static func appendFlat(_ values: [JSONValue], row: Int, into assembler: inout FeedAssembler) throws(PayloadError) {
         try assembler.beginFlatRecord(width: values.count, row: row)
+        if assembler.appendFloatRecord(values) {
+            assembler.endRecord()
+            return
+        }
         for (column, value) in values.enumerated() {
             let input = assembler.inputCount == 1 ? 0 : assembler.input(forFlatColumn: column)
             try assembler.appendJSON(value, input: input, row: row, column: column + 1)

@@ -1,3 +1,4 @@
+import TandemJSON
 import TandemONNX
 
 /// Renders a model's outputs as a response body: exactly one output record per input record, in order.
@@ -17,94 +18,80 @@ public enum ResponseEncoder {
     /// Encodes outputs already arranged per record (the worker arranges them once when shadows compare too).
     static func encode(_ table: PredictionTable, format: PayloadFormat, rendering: OutputRendering) -> [UInt8] {
         let rows = table.rows
-        var writer = JSONWriter(capacity: 64 + rows * 48)
         switch format {
         case .json:
-            writer.raw("{\"predictions\":[")
-            for row in 0..<rows {
-                if row > 0 { writer.raw(UInt8(ascii: ",")) }
-                record(table, row: row, rendering: rendering, into: &writer)
-            }
-            writer.raw("]}")
+            var writer = JSONWriter(capacity: 64 + rows * 48)
+            writer.beginObject()
+            writer.key("predictions")
+            writer.beginArray()
+            for row in 0..<rows { record(table, row: row, rendering: rendering, into: &writer) }
+            writer.endArray()
+            writer.endObject()
+            return writer.bytes
         case .jsonLines:
+            var writer = JSONWriter(capacity: 64 + rows * 48)
             for row in 0..<rows {
                 record(table, row: row, rendering: rendering, into: &writer)
-                writer.raw(0x0A)
+                writer.newline()
             }
+            return writer.bytes
         case .csv:
+            var writer = CSVWriter(capacity: 64 + rows * 32)
             for row in 0..<rows {
-                csvLine(table, row: row, into: &writer)
-                writer.raw(0x0A)
+                csvRecord(table, row: row, into: &writer)
+                writer.endRecord()
             }
+            return writer.bytes
         }
-        return writer.bytes
     }
 
     private static func record(_ table: PredictionTable, row: Int, rendering: OutputRendering, into w: inout JSONWriter) {
-        w.raw(UInt8(ascii: "{"))
-        var first = true
-        func key(_ name: String) {
-            if !first { w.raw(UInt8(ascii: ",")) }
-            first = false
-            w.string(name)
-            w.raw(UInt8(ascii: ":"))
-        }
+        w.beginObject()
         switch table.labels {
-        case .int64(let labels): key("label"); w.number(labels[row])
-        case .string(let labels): key("label"); w.string(labels[row])
+        case .int64(let labels): w.key("label"); w.number(labels[row])
+        case .string(let labels): w.key("label"); w.string(labels[row])
         case nil: break
         }
         if let scores = table.scores, rendering.scores != .none {
-            key(table.scoresName)
+            w.key(table.scoresName)
             let base = row * scores.width
             if rendering.scores == .map {
-                w.raw(UInt8(ascii: "{"))
+                w.beginObject()
                 for j in 0..<scores.width {
-                    if j > 0 { w.raw(UInt8(ascii: ",")) }
-                    w.string(table.scoreKeys[j])
-                    w.raw(UInt8(ascii: ":"))
+                    w.key(table.scoreKeys[j])
                     w.number(scores.values[base + j])
                 }
-                w.raw(UInt8(ascii: "}"))
+                w.endObject()
             } else {
-                w.raw(UInt8(ascii: "["))
-                for j in 0..<scores.width {
-                    if j > 0 { w.raw(UInt8(ascii: ",")) }
-                    w.number(scores.values[base + j])
-                }
-                w.raw(UInt8(ascii: "]"))
+                w.beginArray()
+                for j in 0..<scores.width { w.number(scores.values[base + j]) }
+                w.endArray()
             }
         }
         if let values = table.values {
             let base = row * values.width
             if values.width == 1 {
-                key("score")
+                w.key("score")
                 w.number(values.values[base])
             } else {
-                key("scores")
-                w.raw(UInt8(ascii: "["))
-                for j in 0..<values.width {
-                    if j > 0 { w.raw(UInt8(ascii: ",")) }
-                    w.number(values.values[base + j])
-                }
-                w.raw(UInt8(ascii: "]"))
+                w.key("scores")
+                w.beginArray()
+                for j in 0..<values.width { w.number(values.values[base + j]) }
+                w.endArray()
             }
         }
         for (name, tensor) in table.others {
-            key(name)
+            w.key(name)
             let width = tensor.shape.count <= 1 ? 1 : tensor.count / max(tensor.shape[0], 1)
             if tensor.shape.count <= 1 {
                 element(tensor.data, at: row, into: &w)
             } else {
-                w.raw(UInt8(ascii: "["))
-                for j in 0..<width {
-                    if j > 0 { w.raw(UInt8(ascii: ",")) }
-                    element(tensor.data, at: row * width + j, into: &w)
-                }
-                w.raw(UInt8(ascii: "]"))
+                w.beginArray()
+                for j in 0..<width { element(tensor.data, at: row * width + j, into: &w) }
+                w.endArray()
             }
         }
-        w.raw(UInt8(ascii: "}"))
+        w.endObject()
     }
 
     private static func element(_ data: TensorData, at index: Int, into w: inout JSONWriter) {
@@ -116,38 +103,38 @@ public enum ResponseEncoder {
         case .int8(let v): w.number(Int64(v[index]))
         case .uint8(let v): w.number(Int64(v[index]))
         case .string(let v): w.string(v[index])
-        case .bool(let v): w.raw(v[index] ? "true" : "false")
+        case .bool(let v): w.bool(v[index])
         }
     }
 
-    private static func csvLine(_ table: PredictionTable, row: Int, into w: inout JSONWriter) {
-        var cells: [String] = []
+    /// One CSV record: the label, then the scores or values; other outputs' elements with non-finite numbers
+    /// as `nan` (the JSON `null` of the same record).
+    private static func csvRecord(_ table: PredictionTable, row: Int, into w: inout CSVWriter) {
         switch table.labels {
-        case .int64(let labels): cells.append(String(labels[row]))
-        case .string(let labels): cells.append(CSVReader.quoteIfNeeded(labels[row]))
+        case .int64(let labels): w.cell(labels[row])
+        case .string(let labels): w.cell(labels[row])
         case nil: break
         }
-        for matrix in [table.scores, table.values].compactMap({ $0 }) {
+        for matrix in [table.scores, table.values] {
+            guard let matrix else { continue }
             let base = row * matrix.width
-            for j in 0..<matrix.width { cells.append(csvNumber(matrix.values[base + j])) }
+            for j in 0..<matrix.width { w.cell(matrix.values[base + j]) }
         }
         for (_, tensor) in table.others {
             let width = tensor.shape.count <= 1 ? 1 : tensor.count / max(tensor.shape[0], 1)
             for j in 0..<width {
-                var cell = JSONWriter()
-                element(tensor.data, at: row * width + j, into: &cell)
-                let text = String(decoding: cell.bytes, as: UTF8.self)
-                if case .string(let strings) = tensor.data {
-                    cells.append(CSVReader.quoteIfNeeded(strings[row * width + j]))
-                } else {
-                    cells.append(text == "null" ? "nan" : text)
+                let index = row * width + j
+                switch tensor.data {
+                case .float(let v): w.cell(missingIfNotFinite: v[index])
+                case .double(let v): w.cell(missingIfNotFinite: v[index])
+                case .int64(let v): w.cell(v[index])
+                case .int32(let v): w.cell(Int64(v[index]))
+                case .int8(let v): w.cell(Int64(v[index]))
+                case .uint8(let v): w.cell(Int64(v[index]))
+                case .string(let v): w.cell(v[index])
+                case .bool(let v): w.rawCell(v[index] ? "true" : "false")
                 }
             }
         }
-        w.raw(cells.joined(separator: ","))
-    }
-
-    private static func csvNumber(_ value: Float) -> String {
-        value.isNaN ? "nan" : value.description
     }
 }

@@ -1,54 +1,27 @@
-/// A parsed JSON value. Objects keep their members in document order.
-enum JSONValue: Equatable, CustomStringConvertible {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): true
-        case (.bool(let a), .bool(let b)): a == b
-        case (.number(let a), .number(let b)): a == b
-        case (.string(let a), .string(let b)): a == b
-        case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: false
-        }
-    }
-
-    /// The member called `key`, for objects.
-    subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.0 == key }?.1
-    }
-
-    /// A short rendering for error messages.
-    var description: String {
-        switch self {
-        case .null: "null"
-        case .bool(let b): b ? "true" : "false"
-        case .number(let n): n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(n)
-        case .string(let s): JSONWriter.quoted(s)
-        case .array(let a): "an array of \(a.count)"
-        case .object: "an object"
-        }
-    }
-}
-
-/// A strict RFC 8259 parser over bytes, reporting the byte offset of the first error.
-struct JSONParser {
+/// The one JSON reader: a strict RFC 8259 parser over bytes, reporting the byte offset of the first error.
+/// Numbers are parsed straight from the bytes (`DecimalNumber`), strings without escapes straight into a String.
+///
+/// Limits: nesting deeper than `maxDepth` levels is refused (so a hostile body cannot exhaust the stack), and so is
+/// a document larger than `maxBytes` when one is given (callers with their own body limits pass none).
+public struct JSONParser {
     private let bytes: [UInt8]
     private var index: Int
     private let end: Int
     private var depth = 0
-    private static let maxDepth = 64
+    /// The deepest nesting accepted.
+    public static let maxDepth = 64
 
-    /// Parses `bytes[range]` as one JSON document.
-    static func parse(_ bytes: [UInt8], range: Range<Int>? = nil) throws(PayloadError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, index: range?.lowerBound ?? 0, end: range?.upperBound ?? bytes.count)
+    /// Parses `bytes[range]` (all of `bytes` when nil) as one JSON document.
+    public static func parse(
+        _ bytes: [UInt8], range: Range<Int>? = nil, maxBytes: Int? = nil
+    ) throws(JSONParseError) -> JSONValue {
+        let range = range ?? 0..<bytes.count
+        if let maxBytes, range.count > maxBytes {
+            throw JSONParseError(
+                message: "malformed JSON at byte \(range.lowerBound + maxBytes): the document is larger than \(maxBytes) bytes",
+                offset: range.lowerBound + maxBytes)
+        }
+        var parser = JSONParser(bytes: bytes, index: range.lowerBound, end: range.upperBound)
         parser.skipSpace()
         let value = try parser.value()
         parser.skipSpace()
@@ -62,8 +35,8 @@ struct JSONParser {
         self.end = end
     }
 
-    private func error(_ what: String) -> PayloadError {
-        PayloadError(code: "malformed_json", message: "malformed JSON at byte \(index): \(what)")
+    private func error(_ what: String) -> JSONParseError {
+        JSONParseError(message: "malformed JSON at byte \(index): \(what)", offset: index)
     }
 
     private mutating func skipSpace() {
@@ -75,7 +48,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func value() throws(PayloadError) -> JSONValue {
+    private mutating func value() throws(JSONParseError) -> JSONValue {
         guard index < end else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object()
@@ -89,45 +62,52 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws(PayloadError) {
-        for byte in word.utf8 {
+    private mutating func literal(_ word: StaticString) throws(JSONParseError) {
+        let count = word.utf8CodeUnitCount
+        for k in 0..<count {
             guard index < end else { throw error("unexpected end of input") }
-            guard bytes[index] == byte else { throw error("invalid literal") }
+            let expected = word.withUTF8Buffer { $0[k] }
+            guard bytes[index] == expected else { throw error("invalid literal") }
             index += 1
         }
     }
 
-    private mutating func number() throws(PayloadError) -> Double {
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10
+    }
+
+    private mutating func number() throws(JSONParseError) -> Double {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
-            throw error("invalid number")
-        }
+        guard index < end, Self.isDigit(bytes[index]) else { throw error("invalid number") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while index < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            while index < end, Self.isDigit(bytes[index]) { index += 1 }
         }
         if index < end, bytes[index] == UInt8(ascii: ".") {
             index += 1
             let digits = index
-            while index < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            while index < end, Self.isDigit(bytes[index]) { index += 1 }
             guard index > digits else { throw error("invalid number: no digits after '.'") }
         }
         if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             let digits = index
-            while index < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            while index < end, Self.isDigit(bytes[index]) { index += 1 }
             guard index > digits else { throw error("invalid number: no digits in the exponent") }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let value = Double(text) else { throw error("invalid number '\(text)'") }
-        guard value.isFinite else { throw error("number '\(text)' is out of range for a double") }
+        guard let value = DecimalNumber.parseDouble(bytes, start..<index) else {
+            throw error("invalid number '\(String(decoding: bytes[start..<index], as: UTF8.self))'")
+        }
+        guard value.isFinite else {
+            throw error("number '\(String(decoding: bytes[start..<index], as: UTF8.self))' is out of range for a double")
+        }
         return value
     }
 
-    private mutating func string() throws(PayloadError) -> String {
+    private mutating func string() throws(JSONParseError) -> String {
         index += 1  // opening quote
         var out: [UInt8] = []
         let start = index
@@ -188,7 +168,7 @@ struct JSONParser {
         throw error("unterminated string")
     }
 
-    private mutating func hex4() throws(PayloadError) -> UInt32 {
+    private mutating func hex4() throws(JSONParseError) -> UInt32 {
         guard end - index >= 4 else { throw error("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -206,7 +186,7 @@ struct JSONParser {
         return value
     }
 
-    private mutating func array() throws(PayloadError) -> JSONValue {
+    private mutating func array() throws(JSONParseError) -> JSONValue {
         depth += 1
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         defer { depth -= 1 }
@@ -228,7 +208,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func object() throws(PayloadError) -> JSONValue {
+    private mutating func object() throws(JSONParseError) -> JSONValue {
         depth += 1
         guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         defer { depth -= 1 }
