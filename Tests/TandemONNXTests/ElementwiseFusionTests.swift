@@ -121,4 +121,35 @@ struct ElementwiseFusionTests {
         #expect(VectorErf.erf(Float(0)) == 0 && VectorErf.erf(Float(-0.0)).sign == .minus)
         #expect(VectorErf.erf([0.25, .nan, -2]).map { $0.isNaN ? 9 : $0 } == [VectorErf.erf(0.25), 9, VectorErf.erf(-2)])
     }
+
+    @Test func vectorExpErrorBound() {
+        var worst = 0.0
+        var y: Float = -87.3
+        while y <= 0 {
+            let e = Foundation.exp(Double(y))
+            worst = max(worst, abs(Double(VectorExp.exp(y)) - e) / e)
+            y += 2e-4
+        }
+        #expect(worst <= 1.1e-7, "worst relative error \(worst)")
+        #expect(VectorExp.exp(-Float.infinity) == 0 && VectorExp.exp(-100) == 0 && VectorExp.exp(Float.nan).isNaN)
+        #expect(VectorExp.exp(0) == 1)
+    }
+
+    @Test func floatSoftmaxRowsMatchDoublePrecision() throws {
+        let rows = 7, length = 10
+        let x = (0..<(rows * length)).map { Float(($0 * 53) % 97) * 0.21 - 9 }
+        let out = try SoftmaxKernel(function: .softmax, axis: -1, coerceTo2D: false).run([.tensor(Tensor(shape: [rows, length], data: .float(x)))])
+        guard case .tensor(let t)? = out.first, case .float(let v) = t.data else { Issue.record("no float output"); return }
+        for r in 0..<rows {
+            let row = x[(r * length)..<((r + 1) * length)].map(Double.init)
+            let m = row.max() ?? 0
+            let sum = row.map { Foundation.exp($0 - m) }.reduce(0, +)
+            for j in 0..<length {
+                let want = Foundation.exp(row[j] - m) / sum
+                // Relative 3e-7 for the probabilities that matter; tiny ones also carry the float
+                // rounding of x - max (an ulp of 20 is 2e-6 of relative error after exp).
+                #expect(abs(Double(v[r * length + j]) - want) <= 3e-7 * want + 1e-9, "row \(r) column \(j)")
+            }
+        }
+    }
 }
