@@ -251,8 +251,10 @@ struct GraphBuilder {
         }
         guard !outputs.isEmpty else { throw ONNXLoadError(.invalidGraph, "the graph declares no outputs") }
 
-        // Free each intermediate after its last reader (graph outputs and constants are kept).
+        // Fuse element-wise float chains (bit-identical results, fewer passes and buffers), then free
+        // each intermediate after its last reader (graph outputs and constants are kept).
         let keep = Set(outputs.map(\.slot))
+        steps = ElementwiseFusion.fuse(steps, constants: constantsBySlot, keep: keep)
         var lastReader: [Int: Int] = [:]
         for (s, step) in steps.enumerated() {
             for slot in step.inputSlots where slot >= 0 && constantsBySlot[slot] == nil && !keep.contains(slot) {

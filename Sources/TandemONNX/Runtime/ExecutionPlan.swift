@@ -76,7 +76,8 @@ struct ExecutionPlan: Sendable {
             do {
                 outs = try step.kernel.run(ins)
             } catch {
-                throw StepFailure(message: error.message, node: step.nodeName, opType: step.opType)
+                throw StepFailure(message: error.message, node: error.origin?.node ?? step.nodeName,
+                                  opType: error.origin?.opType ?? step.opType)
             }
             for (i, s) in step.outputSlots.enumerated() where s >= 0 && i < outs.count {
                 slots[s] = outs[i]

@@ -30,7 +30,9 @@ extension Float: MathFloat {
     static func expm1(_ x: Float) -> Float { expm1f(x) }
     static func log(_ x: Float) -> Float { logf(x) }
     static func log1p(_ x: Float) -> Float { log1pf(x) }
-    static func erf(_ x: Float) -> Float { erff(x) }
+    /// The SIMD polynomial (error bound in `VectorErf`), so Erf over arrays, Gelu and the fused
+    /// chains give the same value for the same input.
+    static func erf(_ x: Float) -> Float { VectorErf.erf(x) }
     static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
     static func fmod(_ x: Float, _ y: Float) -> Float { fmodf(x, y) }
     static func sin(_ x: Float) -> Float { sinf(x) }

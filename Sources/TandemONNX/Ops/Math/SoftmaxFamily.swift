@@ -33,7 +33,11 @@ struct SoftmaxKernel: Kernel {
         let data: TensorData
         switch t.data {
         case .float(var v):
-            Self.normalize(&v, outer, length, inner, function)
+            if function == .softmax, inner == 1 {
+                Self.softmaxRows(&v, outer, length)
+            } else {
+                Self.normalize(&v, outer, length, inner, function)
+            }
             data = .float(v)
         case .double(var v):
             Self.normalize(&v, outer, length, inner, function)
@@ -42,6 +46,27 @@ struct SoftmaxKernel: Kernel {
             throw KernelError("expects float or double, got tensor(\(t.elementType))")
         }
         return [.tensor(Tensor(shape: t.shape, data: data))]
+    }
+
+    /// float Softmax along the last axis, `[rows, length]` in place: the same row maximum, order of
+    /// summation and division as `normalize`, with the exponentials taken over the whole buffer by
+    /// `VectorExp` (error bound there) instead of one `expf` call per element.
+    static func softmaxRows(_ v: inout [Float], _ rows: Int, _ length: Int) {
+        guard length > 0, !v.isEmpty, v.count == rows &* length else { return }
+        var b = v.mutableSpan
+        for o in 0..<rows {
+            let base = o * length
+            var vmax = b[base]
+            for j in 1..<length where b[base + j] > vmax { vmax = b[base + j] }
+            for j in 0..<length { b[base + j] = b[base + j] - vmax }
+        }
+        VectorExp.apply(&b, 0..<b.count)
+        for o in 0..<rows {
+            let base = o * length
+            var sum: Float = 0
+            for j in 0..<length { sum += b[base + j] }
+            for j in 0..<length { b[base + j] /= sum }
+        }
     }
 
     /// Normalises each `[outer, length, inner]` slice in place; `v` must hold `outer * length * inner`

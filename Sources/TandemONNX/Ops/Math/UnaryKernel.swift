@@ -22,7 +22,7 @@ struct UnaryKernel: Kernel {
         let t = try Inputs.tensor(inputs, 0)
         let data: TensorData
         switch t.data {
-        case .float(let v): data = .float(operation.floating(v))
+        case .float(let v): data = .float(Self.fastFloat(operation, v) ?? operation.floating(v))
         case .double(let v): data = .double(operation.floating(v))
         case .int64(let v): data = try integer(v)
         case .int32(let v): data = try integer(v)
@@ -31,6 +31,23 @@ struct UnaryKernel: Kernel {
         case .bool, .string: throw KernelError("expects a numeric tensor, got tensor(\(t.elementType))")
         }
         return [.tensor(Tensor(shape: t.shape, data: data))]
+    }
+
+    /// Loops the optimiser vectorises for the float ops MLPs run over whole batches (same values
+    /// as `UnaryOperation.floating`); `nil` for the other ops.
+    static func fastFloat(_ operation: UnaryOperation, _ v: [Float]) -> [Float]? {
+        switch operation {
+        case .erf: return VectorErf.erf(v)
+        case .relu:
+            var out = v
+            var s = out.mutableSpan
+            for i in s.indices {
+                let x = s[i]
+                s[i] = x < 0 ? 0 : x
+            }
+            return out
+        default: return nil
+        }
     }
 
     private func integer<T: ArithmeticScalar & FixedWidthInteger>(_ v: [T]) throws(KernelError) -> TensorData {

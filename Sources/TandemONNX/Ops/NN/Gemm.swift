@@ -83,7 +83,13 @@ private struct GemmJob: ProductVisitor {
             guard let cv = T.unwrap(c.data) else { throw KernelError("A and C must have the same element type") }
             let beta = T(fromDouble: kernel.beta)
             let scaled = kernel.beta == 1 ? cv : cv.map { T.product($0, beta) }
-            out = Broadcasting.apply(out, [m, n], scaled, c.shape, [m, n], T.sum)
+            // float: the same `out + c` as the generic loop, in Broadcasting's vectorised row/scalar loops.
+            if case .float(let o) = T.wrap(out), case .float(let cf) = T.wrap(scaled),
+               let fast = Broadcasting.floatFastPath(o, [m, n], cf, c.shape, [m, n], add: true), let r = T.unwrap(.float(fast)) {
+                out = r
+            } else {
+                out = Broadcasting.apply(out, [m, n], scaled, c.shape, [m, n], T.sum)
+            }
         }
         return T.wrap(out)
     }
