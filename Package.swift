@@ -97,12 +97,21 @@ let package = Package(
                 "TandemServing",
                 "TandemTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TandemHTTPTests", dependencies: ["TandemHTTP", "TandemIO"]),
-        .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"], exclude: ["Fixtures"]),
-        .testTarget(name: "TandemServingTests", dependencies: ["TandemServing"]),
-        .testTarget(name: "TandemServerTests", dependencies: ["TandemServer"]),
+        .testTarget(name: "TandemIOTests", dependencies: ["TandemIO"]),
+        .testTarget(
+            name: "TandemHTTPTests",
+            dependencies: ["TandemHTTP", "TandemIO", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "TandemONNXTests",
+            dependencies: ["TandemONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemONNX"]),
+        .testTarget(name: "TandemServerTests", dependencies: ["TandemServer", "TandemHTTP", "TandemServing"]),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
     ],
     swiftLanguageModes: [.v6]
