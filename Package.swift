@@ -116,12 +116,21 @@ let package = Package(
                 "TandemServing",
                 "TandemTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TandemJSONTests", dependencies: ["TandemJSON"]),
-        .testTarget(name: "TandemHTTPTests", dependencies: ["TandemHTTP", "TandemIO"]),
-        .testTarget(name: "TandemONNXTests", dependencies: ["TandemONNX"], exclude: ["Fixtures"]),
-        .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemJSON"]),
+        .testTarget(name: "TandemIOTests", dependencies: ["TandemIO"]),
+        .testTarget(
+            name: "TandemHTTPTests",
+            dependencies: ["TandemHTTP", "TandemIO", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "TandemONNXTests",
+            dependencies: ["TandemONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemONNX", "TandemJSON"]),
         .testTarget(
             name: "TandemServerTests",
             dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON"]

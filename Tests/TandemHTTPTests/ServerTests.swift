@@ -335,38 +335,6 @@ struct ServerTests {
     }
 }
 
-@Suite("Event loop")
-struct EventLoopTests {
-    @Test func executeScheduleAndCancel() async throws {
-        let loop = try EventLoop(name: "t")
-        try loop.start()
-        defer { loop.stop() }
-        let count = Atomic<Int>(0)
-        for _ in 0..<10_000 { loop.execute { count.add(1, ordering: .relaxed) } }
-        #expect(await eventually { count.load(ordering: .relaxed) == 10_000 })
-        #expect(!loop.inEventLoop)
-        #expect(loop.executeAndWait { loop.inEventLoop })
-        let fired = Atomic<Int>(0)
-        loop.schedule(after: .milliseconds(10)) { fired.add(1, ordering: .relaxed) }
-        let cancelled = loop.schedule(after: .milliseconds(50)) { fired.add(100, ordering: .relaxed) }
-        cancelled.cancel()
-        #expect(await eventually { fired.load(ordering: .relaxed) >= 1 })
-        // Past the cancelled timer's due time: it must not have fired.
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(fired.load(ordering: .relaxed) == 1)
-    }
-
-    @Test func signalWatching() async throws {
-        let loop = try EventLoop(name: "sig")
-        try loop.start()
-        defer { loop.stop() }
-        let got = Atomic<Int32>(0)
-        loop.watchSignal(SIGUSR2) { got.store($0, ordering: .relaxed) }
-        kill(getpid(), SIGUSR2)
-        #expect(await eventually { got.load(ordering: .relaxed) == SIGUSR2 })
-    }
-}
-
 /// Four-digit zero-padded decimal.
 func pad4(_ value: Int) -> String {
     let digits = String(value)

@@ -7,8 +7,10 @@ import Foundation
 /// worker reserved for another lane. Jobs past their deadline or whose client disconnected are dropped
 /// without running.
 public final class WorkerPool: @unchecked Sendable {
-    // @unchecked Sendable: `lanes`, `state`, `cursor`, `idle` and `threads` are guarded by `condition`;
-    // threads are started once in `start` and joined (through `finished`) in `shutdown`.
+    // @unchecked Sendable: `lanes`, `state`, `cursor` and `idle` are guarded by `condition`; threads are
+    // started once in `start` and joined (through `finished`) in `shutdown`. The pool keeps no reference to
+    // its threads: each thread holds the pool while it runs and lets go when it exits, so a shut-down pool
+    // is freed (a stored thread list made a pool -> thread -> block -> pool cycle that leaked).
 
     /// Why a job did not run.
     public enum DropReason: Sendable, Equatable {
@@ -40,7 +42,6 @@ public final class WorkerPool: @unchecked Sendable {
     private var state = State.idle
     private var cursor = 0
     private var idle = 0
-    private var threads: [Thread] = []
     private let finished = DispatchGroup()
 
     /// Runs first on every worker thread with its name (the server names the thread for the kernel and
@@ -69,7 +70,6 @@ public final class WorkerPool: @unchecked Sendable {
             }
             thread.name = name
             thread.stackSize = 8 << 20
-            threads.append(thread)
             thread.start()
         }
     }
