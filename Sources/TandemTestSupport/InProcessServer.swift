@@ -79,10 +79,16 @@ public final class InProcessServer: Sendable {
 
     /// Waits until every queued and running job has finished (the pool is idle).
     public func waitUntilIdle(timeout: Duration = .seconds(10)) async -> Bool {
+        await wait(timeout: timeout) { stack.pool.outstanding == 0 }
+    }
+
+    /// Waits until `condition` holds, checking every millisecond; false (never a hang) when `timeout`
+    /// passes first. For conditions that stay true once reached, or that last long enough to be seen
+    /// (a model busy for a second), so a loaded machine cannot make the test miss them.
+    public func wait(timeout: Duration = .seconds(10), until condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while stack.pool.outstanding > 0 {
+        while !condition() {
             if ContinuousClock.now > deadline { return false }
-            await Task.yield()
             try? await Task.sleep(for: .milliseconds(1))
         }
         return true

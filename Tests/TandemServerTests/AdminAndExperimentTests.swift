@@ -121,12 +121,12 @@ struct AdminAndExperimentTests {
             experiment: {outcomes: true, control: a}
             production_variants:
               - {name: a, model: slow, version: 1, weight: 1}
-            """, slowMs: 300)
+            """, slowMs: 1000)
         defer { server.shutdown() }
         let config = try #require(server.stack.endpoint.state?.config.experiment)
         let request = HTTPRequest(method: .post, target: "/invocations", headers: csv, body: csvRows(1))
         async let answer = server.send(request)
-        while server.stack.pool.outstanding < 1 { await Task.yield() }
+        #expect(await server.wait { server.stack.pool.outstanding >= 1 })
         try fixture.writeEndpoint("endpoint: exp\nproduction_variants:\n  - {name: a, model: fast, version: 1, weight: 1}\n")
         let reloaded: Bool = await withCheckedContinuation { continuation in
             server.stack.reload { result in

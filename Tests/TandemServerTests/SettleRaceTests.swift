@@ -51,11 +51,11 @@ struct SettleRaceTests {
             endpoint: hangup
             production_variants:
               - {name: a, model: slow, version: 1, weight: 1}
-            """, slowMs: 200, workers: 1)
+            """, slowMs: 1000, workers: 1)
         defer { server.shutdown(); _ = _fixture }
         // The one worker is busy with the first request; the second one's client hangs up while queued.
         async let busy = server.send(.post, "/invocations", headers: csv, body: csvRows(1))
-        while server.stack.pool.outstanding < 1 { await Task.yield() }
+        #expect(await server.wait { server.stack.pool.outstanding >= 1 })
         let (sent, writer) = await server.sendAndHangUp(
             HTTPRequest(method: .post, target: "/invocations", headers: csv, body: csvRows(1)))
         #expect(!sent)
@@ -72,13 +72,13 @@ struct SettleRaceTests {
             endpoint: full
             production_variants:
               - {name: a, model: slow, version: 1, weight: 1, queue: 1}
-            """, slowMs: 300, workers: 1)
+            """, slowMs: 1000, workers: 1)
         defer { server.shutdown(); _ = _fixture }
         async let running = server.send(.post, "/invocations", headers: csv, body: csvRows(1))
         // Wait until the first request runs, so the next one fills the queue of one.
-        while server.stack.pool.outstanding < 1 { await Task.yield() }
+        #expect(await server.wait { server.stack.pool.outstanding >= 1 })
         async let queued = server.send(.post, "/invocations", headers: csv, body: csvRows(1))
-        while server.stack.pool.outstanding < 2 { await Task.yield() }
+        #expect(await server.wait { server.stack.pool.outstanding >= 2 })
         let refused = await server.send(.post, "/invocations", headers: csv, body: csvRows(1))
         #expect(refused.status == 503)
         #expect(jsonObject(refused)["code"] as? String == "queue_full")
