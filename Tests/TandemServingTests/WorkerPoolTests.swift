@@ -219,3 +219,24 @@ final class Gate: Sendable {
         #expect(Set(log.ran) == ["old-running", "old-queued", "new"])
     }
 }
+
+@Suite("WorkerPool: a retired lane")
+struct RetiredLaneSubmitTests {
+    @Test func aJobSubmittedToADrainedRetiredLaneStillRuns() async throws {
+        let pool = WorkerPool(workers: 1)
+        pool.start()
+        defer { pool.shutdown(deadline: .now + .seconds(5)) }
+        let old = WorkerLane(name: "a", capacity: 4, maxConcurrency: 1, reserved: 0)
+        pool.setLanes([old])
+        // A reload replaces the lane; the old one is empty, so it leaves the pool at once.
+        pool.setLanes([WorkerLane(name: "a", capacity: 4, maxConcurrency: 1, reserved: 0)])
+        // A request that took the old snapshot before the reload submits to the old lane afterwards.
+        let ran: Bool = await withCheckedContinuation { continuation in
+            let admission = pool.submit(
+                to: old, deadline: .now + .seconds(10), drop: { _ in continuation.resume(returning: false) },
+                run: { _ in continuation.resume(returning: true) })
+            if admission != .accepted { continuation.resume(returning: false) }
+        }
+        #expect(ran)
+    }
+}

@@ -113,6 +113,10 @@ public final class WorkerPool: @unchecked Sendable {
             return .queueFull
         }
         lane.queue.append(job)
+        // A request still holding an older endpoint snapshot may submit to a lane that a reload retired and
+        // that already drained and left the pool: bring it back as retiring, so its job runs (and the lane
+        // leaves again once drained) instead of waiting in a queue no worker reads until its deadline.
+        if lane.retired, !lanes.contains(where: { $0 === lane }) { lanes.append(lane) }
         if idle > 0 { condition.signal() }
         condition.unlock()
         return .accepted
