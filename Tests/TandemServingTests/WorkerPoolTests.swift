@@ -5,8 +5,23 @@ import Testing
 @testable import TandemServing
 
 /// Records what jobs did, from any thread.
+///
+/// Guarded by an `NSLock` rather than `Synchronization.Mutex`: the thread sanitizer does not see Mutex's
+/// futex-based hand-off on Linux, and reported the worker threads' locked updates here as races.
 final class JobLog: Sendable {
-    private let state = Mutex<(ran: [String], dropped: [WorkerPool.DropReason], running: [String: Int], peak: [String: Int])>(
+    // @unchecked Sendable: `value` is only read or written inside `lock`.
+    private final class Locked<Value>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Value
+        init(_ value: Value) { self.value = value }
+        func withLock<R>(_ body: (inout Value) -> R) -> R {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&value)
+        }
+    }
+
+    private let state = Locked<(ran: [String], dropped: [WorkerPool.DropReason], running: [String: Int], peak: [String: Int])>(
         ([], [], [:], [:]))
 
     func started(_ lane: String) {
