@@ -20,7 +20,7 @@ import Testing
     @Test func randomFloatsAndDoublesMatchDescription() {
         var g = SystemRandomNumberGenerator()
         var mismatches = 0
-        for _ in 0..<1_000_000 {
+        for _ in 0..<250_000 {
             let f = Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &g))
             let d = Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g))
             if f.isFinite, text(f) != f.description { mismatches += 1 }
@@ -31,7 +31,7 @@ import Testing
 
     @Test func probabilitiesAndIntegralValuesMatchDescription() {
         var g = SystemRandomNumberGenerator()
-        for _ in 0..<300_000 {
+        for _ in 0..<100_000 {
             let p = Float.random(in: 0...1, using: &g)
             #expect(text(p) == p.description)
             let i = Float(Int.random(in: -20_000_000...20_000_000, using: &g))
