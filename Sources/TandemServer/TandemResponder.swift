@@ -90,13 +90,22 @@ final class TandemResponder: HTTPResponder {
     }
 
     private func invoke(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        startInvocation(request, writer, render: SageMakerInvocations.response)
+    }
+
+    /// Hands `request` to the invocation core; its result is counted against the limits and written by
+    /// `render` (the door's mapping, given the caller's custom attributes), from any thread.
+    private func startInvocation(
+        _ request: HTTPRequest, _ writer: ResponseWriter,
+        render: @escaping @Sendable (InvocationResult, String?) -> HTTPResponse
+    ) {
         let caller = request.headers["X-Amzn-SageMaker-Custom-Attributes"]
         service.invoke(
             SageMakerInvocations.request(request), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
             isCancelled: { [writer] in !writer.isConnectionOpen },
             respond: { [writer, metrics] result in
                 Self.countLimits(result, metrics)
-                writer.send(SageMakerInvocations.response(result, callerAttributes: caller))
+                writer.send(render(result, caller))
             })
     }
 
@@ -138,15 +147,7 @@ final class TandemResponder: HTTPResponder {
             return
         }
         // Only what SageMaker's front end forwards reaches the core, so what passes here passes in production.
-        let forwarded = RuntimeAPI.forwarded(request)
-        let caller = forwarded.headers["X-Amzn-SageMaker-Custom-Attributes"]
-        service.invoke(
-            SageMakerInvocations.request(forwarded), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
-            isCancelled: { [writer] in !writer.isConnectionOpen },
-            respond: { [writer, metrics] result in
-                Self.countLimits(result, metrics)
-                writer.send(RuntimeAPI.response(result, callerAttributes: caller))
-            })
+        startInvocation(RuntimeAPI.forwarded(request), writer, render: RuntimeAPI.response)
     }
 
     /// Counts the core's refusals that are limits being hit.
