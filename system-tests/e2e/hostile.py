@@ -121,3 +121,27 @@ def read_status(sock: socket.socket, timeout: float = 10.0) -> tuple[int, bytes]
 
 def pipelined(path: str, count: int) -> bytes:
     return http_request("GET", path) * count
+
+
+def alias_bomb() -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, 9):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    return "\n".join(lines)
+
+
+def few_aliases_big_expansion() -> str:
+    lines = ["b0: &b0 [" + ", ".join(["y"] * 500) + "]"]
+    for level in range(1, 12):
+        lines.append(f"b{level}: &b{level} [*b{level - 1}, *b{level - 1}, *b{level - 1}, *b{level - 1}]")
+    return "\n".join(lines)
+
+
+# Hostile YAML texts, each with a word the refusal must contain. Each is put in front of a valid config.
+HOSTILE_YAML = {
+    "alias_bomb": (alias_bomb(), "aliases"),
+    "few_aliases_big_expansion": (few_aliases_big_expansion(), "expand"),
+    "deep_flow_nesting": ("x: " + "[" * 100_000 + "]" * 100_000, "nested deeper"),
+    "deep_block_nesting": ("x:\n" + "- " * 100_000 + "y", "nested deeper"),
+    "huge_file": ("# " + "x" * (3 << 20), "larger than"),
+}

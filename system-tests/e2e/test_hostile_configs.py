@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import REPO, admin_weights, tandem_binary, wait_until, write_endpoint, write_synthetic
-from hostile import PingProbe, metric_values, rss_bytes
+from hostile import HOSTILE_YAML as HOSTILE, PingProbe, alias_bomb, metric_values, rss_bytes
 
 TOKEN = "hostile-token"
 
@@ -29,29 +29,6 @@ def endpoint(root, extra: str = "", weights=(0.8, 0.2)):
     if extra:
         path.write_text(extra + "\n" + path.read_text())
     return path
-
-
-def alias_bomb() -> str:
-    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    for level in range(1, 9):
-        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
-    return "\n".join(lines)
-
-
-def few_aliases_big_expansion() -> str:
-    lines = ["b0: &b0 [" + ", ".join(["y"] * 500) + "]"]
-    for level in range(1, 12):
-        lines.append(f"b{level}: &b{level} [*b{level - 1}, *b{level - 1}, *b{level - 1}, *b{level - 1}]")
-    return "\n".join(lines)
-
-
-HOSTILE = {
-    "alias_bomb": (alias_bomb(), "aliases"),
-    "few_aliases_big_expansion": (few_aliases_big_expansion(), "expand"),
-    "deep_flow_nesting": ("x: " + "[" * 100_000 + "]" * 100_000, "nested deeper"),
-    "deep_block_nesting": ("x:\n" + "- " * 100_000 + "y", "nested deeper"),
-    "huge_file": ("# " + "x" * (3 << 20), "larger than"),
-}
 
 
 def check_config(path) -> tuple[subprocess.CompletedProcess, float, int]:
