@@ -265,7 +265,11 @@ public final class DurableLedger: Sendable {
 
     /// Writes what is buffered and stops the thread (waits at most `timeout`).
     public func shutdown(timeout: Duration = .seconds(5)) {
-        state.withLock { $0.stopping = true }
+        let already = state.withLock { state -> Bool in
+            defer { state.stopping = true }
+            return state.stopping
+        }
+        guard !already else { return }
         wake.signal()
         _ = finished.wait(timeout: .now() + .milliseconds(Int(timeout.seconds * 1000)))
     }
