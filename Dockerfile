@@ -24,6 +24,7 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libevent-dev libopenblas-dev \
+        libsqlite3-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolve dependencies in their own layer so that source edits do not refetch them.
@@ -42,11 +43,12 @@ RUN swift build -c release --static-swift-stdlib --product tandem \
 FROM ${RUNTIME_IMAGE} AS runtime-base
 # libevent-2.1-7 + libevent-pthreads-2.1-7 are what the binary links (libevent_core comes with
 # them); libopenblas0-pthread provides libopenblas.so.0 (TandemBLAS's matrix products, single
-# threaded); libstdc++6 is already in slim (apt needs it) and listed for clarity. No curl: the
+# threaded); libsqlite3-0 and libpq5 are the experiment ledger's clients; libstdc++6 is already in slim (apt needs it) and listed for clarity. No curl: the
 # HEALTHCHECK below speaks HTTP through bash's /dev/tcp.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libevent-2.1-7 libevent-pthreads-2.1-7 libopenblas0-pthread libstdc++6 ca-certificates \
+        libsqlite3-0 libpq5 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 # Defaults baked into the image. SageMaker extracts ModelDataUrl into /opt/ml/model, which the

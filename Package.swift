@@ -10,6 +10,8 @@ import PackageDescription
 ///   TandemBLAS     the only Swift target that calls BLAS: safe sgemm/dgemm wrappers
 ///   TandemHTTP     pure Swift HTTP/1.1: incremental parser, response encoder, connection handling
 ///   TandemONNX     pure Swift ONNX runtime (no HTTP, no C; dense products via TandemBLAS)
+///   CSQLite, CLibpq system library modules for Debian's SQLite 3 and libpq (PostgreSQL's C client)
+///   TandemLedgerStore  the only Swift target that calls SQLite or libpq: safe SQL connections
 ///   TandemServing  models, worker pool, payload codecs, variants, metrics, health (no HTTP, no C)
 ///   TandemServer   routes and the composition root
 ///   TandemTestSupport  the serving stack driven in-process without sockets (test targets only)
@@ -66,6 +68,23 @@ let package = Package(
             name: "TandemBLAS",
             dependencies: ["CBLAS"]
         ),
+        // The experiment ledger's databases (issue 15, item 4): SQLite in a file by default, PostgreSQL for
+        // several replicas. Debian's C clients are well kept and build in seconds; postgres-nio would pull
+        // SwiftNIO into every build (minutes of CI per run) for one connection on a background thread.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibpq",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "TandemLedgerStore",
+            dependencies: ["CSQLite", "CLibpq"]
+        ),
         .target(
             name: "TandemONNX",
             dependencies: [
@@ -78,6 +97,7 @@ let package = Package(
             dependencies: [
                 "TandemONNX",
                 "TandemJSON",
+                "TandemLedgerStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -136,6 +156,7 @@ let package = Package(
             dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON"]
         ),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
+        .testTarget(name: "TandemLedgerStoreTests", dependencies: ["TandemLedgerStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

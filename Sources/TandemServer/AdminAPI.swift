@@ -9,10 +9,13 @@ import TandemServing
 final class AdminAPI: Sendable {
     let endpoint: Endpoint
     let loader: EndpointLoader
+    /// The guarded rollouts (`/admin/rollouts`).
+    let rollouts: RolloutController?
 
-    init(endpoint: Endpoint, loader: EndpointLoader) {
+    init(endpoint: Endpoint, loader: EndpointLoader, rollouts: RolloutController? = nil) {
         self.endpoint = endpoint
         self.loader = loader
+        self.rollouts = rollouts
     }
 
     /// GET: current weights and shares. POST `{"weights": {"control": 0.5}}` or SageMaker's

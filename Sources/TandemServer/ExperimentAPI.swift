@@ -33,14 +33,25 @@ final class ExperimentAPI: Sendable {
         book.ledger(config)
     }
 
-    /// `POST /outcomes` with `{"request_id": "...", "value": 1}` or `{"outcomes": [{...}, ...]}`.
-    func outcomes(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        guard let config = endpoint.state?.config.experiment else {
+    /// The content type that makes an InvokeEndpoint call (or `/invocations`) carry outcomes instead of
+    /// features: SageMaker forwards only `/invocations` and `/ping`, so this is how outcomes reach an endpoint.
+    static let outcomesContentType = "application/vnd.tandem.outcomes+json"
+
+    /// Whether `request` is an outcome post arriving through an invocation door.
+    static func carriesOutcomes(_ request: HTTPRequest) -> Bool {
+        request.headers["Content-Type"]?.lowercased().hasPrefix(outcomesContentType) ?? false
+    }
+
+    /// `POST /outcomes` with `{"request_id": "...", "value": 1}` or `{"outcomes": [{...}, ...]}`; also an
+    /// invocation with `Content-Type: application/vnd.tandem.outcomes+json` (`viaInvocation`: no admin token
+    /// is asked for, since SageMaker forwards no Authorization header and the caller passed its IAM check).
+    func outcomes(_ request: HTTPRequest, _ writer: ResponseWriter, viaInvocation: Bool = false) {
+        guard let state = endpoint.state, let config = state.config.experiment else {
             return writer.send(disabled(request))
         }
-        if endpoint.state?.config.adminToken != nil, let denied = admin.authorize(request) { return writer.send(denied) }
+        if !viaInvocation, state.config.adminToken != nil, let denied = admin.authorize(request) { return writer.send(denied) }
         let entries: [(id: String, value: Double)]
-        switch Self.parse(request.body) {
+        switch Self.parse(request.body, metric: config.metric) {
         case .success(let parsed) where parsed.count > maxOutcomes:
             metrics.limitHit("max_outcomes_per_request")
             logger.notice("limit hit", metadata: [
@@ -55,6 +66,40 @@ final class ExperimentAPI: Sendable {
             return writer.send(.jsonError(status: 400, code: "bad_outcomes", message: error.message, requestID: request.id))
         }
         let ledger = ledger(config)
+        var local: [String: String] = [:]
+        for entry in entries { if let variant = ledger.variant(of: entry.id) { local[entry.id] = variant } }
+        guard let durable = book.durable(config, endpoint: state.config.endpointName) else {
+            return writer.send(recordLocally(entries, ledger))
+        }
+        let id = request.id
+        durable.outcomes(entries, source: viaInvocation ? "invocation" : "http", knownLocally: local) { [self] result in
+            switch result {
+            case .success(let verdicts):
+                // The database is the record; the in-memory ledger keeps the fallback statistics.
+                _ = entries.map { ledger.record($0.id, value: $0.value) }
+                var accepted = 0
+                var unknown: [String] = [], duplicate: [String] = []
+                for (entry, verdict) in zip(entries, verdicts) {
+                    switch verdict {
+                    case .accepted(let variant):
+                        accepted += 1
+                        count(entry.value, variant: variant)
+                    case .unknownRequest: unknown.append(entry.id)
+                    case .duplicate: duplicate.append(entry.id)
+                    }
+                }
+                writer.send(Self.verdictBody(accepted: accepted, unknown: unknown, duplicate: duplicate))
+            case .failure(let error):
+                logger.warning("ledger unavailable for outcomes: answered from memory, outcomes queued for retry", metadata: [
+                    "request_id": "\(id)", "error": "\(error.message)",
+                ])
+                writer.send(recordLocally(entries, ledger))
+            }
+        }
+    }
+
+    /// Records outcomes in the in-memory ledger and answers with its verdicts.
+    private func recordLocally(_ entries: [(id: String, value: Double)], _ ledger: OutcomeLedger) -> HTTPResponse {
         var accepted = 0
         var unknown: [String] = []
         var duplicate: [String] = []
@@ -68,6 +113,10 @@ final class ExperimentAPI: Sendable {
             case .duplicate: duplicate.append(entry.id)
             }
         }
+        return Self.verdictBody(accepted: accepted, unknown: unknown, duplicate: duplicate)
+    }
+
+    private static func verdictBody(accepted: Int, unknown: [String], duplicate: [String]) -> HTTPResponse {
         var w = JSONWriter()
         w.beginObject()
         w.member("accepted", int: accepted)
@@ -76,11 +125,13 @@ final class ExperimentAPI: Sendable {
         w.endObject()
         var response = HTTPResponse(status: 200, body: w.bytes)
         response.headers.add("Content-Type", "application/json")
-        writer.send(response)
+        return response
     }
 
     /// `GET /experiment`: per production variant, the outcome statistics and the comparison with control.
-    /// `DELETE /experiment` (admin token): forget the statistics and start a new experiment.
+    /// `DELETE /experiment` (admin token): forget the statistics and start a new experiment. With a database
+    /// ledger the statistics are the whole endpoint's (every replica's), read on the ledger's thread; when the
+    /// database cannot be read, this replica's in-memory statistics are reported with the reason.
     func report(_ request: HTTPRequest, _ writer: ResponseWriter) {
         guard let state = endpoint.state, let config = state.config.experiment else {
             return writer.send(disabled(request))
@@ -89,13 +140,60 @@ final class ExperimentAPI: Sendable {
             if let denied = admin.authorize(request) { return writer.send(denied) }
             ledger(config).reset()
         }
-        let stats = ledger(config).statistics()
+        guard let durable = book.durable(config, endpoint: state.config.endpointName) else {
+            return writer.send(Self.reportBody(state, config, ledger(config).statistics(), ledger: nil, decisions: book.banditDecisions()))
+        }
+        let fallback = ledger(config)
+        let decisions = book.banditDecisions()
+        let answer: @Sendable () -> Void = {
+            durable.report { result in
+                switch result {
+                case .success(let report):
+                    writer.send(Self.reportBody(
+                        state, config, report.statistics, ledger: Self.ledgerBody(durable, error: nil), decisions: decisions))
+                case .failure(let error):
+                    writer.send(Self.reportBody(
+                        state, config, fallback.statistics(), ledger: Self.ledgerBody(durable, error: error.message),
+                        decisions: decisions))
+                }
+            }
+        }
+        if request.method == .delete {
+            durable.reset { _ in answer() }
+        } else {
+            answer()
+        }
+    }
+
+    /// The report's `ledger` member: where the statistics came from and what the writer did.
+    static func ledgerBody(_ durable: DurableLedger, error: String?) -> String {
+        let counters = durable.counters()
+        var w = JSONWriter()
+        w.beginObject()
+        w.member("kind", string: durable.kind)
+        w.member("scope", string: error == nil ? "endpoint" : "this_replica")
+        if let error { w.member("error", string: error) }
+        w.member("written_rows", int: counters.written)
+        w.member("pending_rows", int: counters.pending)
+        w.member("dropped_rows", int: counters.dropped)
+        w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    static func reportBody(
+        _ state: EndpointState, _ config: ExperimentConfig, _ stats: [String: OutcomeStats], ledger: String?,
+        decisions: [BanditDecision] = []
+    ) -> HTTPResponse {
         let control = stats[config.control] ?? OutcomeStats()
         var w = JSONWriter()
         w.beginObject()
         w.member("endpoint", string: state.config.endpointName)
         w.member("control", string: config.control)
         w.member("significance_level", double: 0.05)
+        w.member("metric", string: config.metric.rawValue)
+        w.member("sequential_settings", fragment: ExperimentReport.settings(config.sequential))
+        w.member("ledger", fragment: ledger ?? "{\"kind\":\"memory\",\"scope\":\"this_replica\"}")
+        if config.bandit != nil { w.member("bandit", fragment: ExperimentReport.bandit(decisions)) }
         w.key("variants")
         w.beginArray()
         for variant in state.production {
@@ -124,6 +222,7 @@ final class ExperimentAPI: Sendable {
                     w.member("not_computable", bool: true)
                     w.member("note", string: "not computable: the outcome values overflow double precision")
                 }
+                w.member("sequential", fragment: ExperimentReport.sequential(control, s, config.sequential))
             }
             w.endObject()
         }
@@ -131,7 +230,7 @@ final class ExperimentAPI: Sendable {
         w.endObject()
         var response = HTTPResponse(status: 200, body: w.bytes)
         response.headers.add("Content-Type", "application/json")
-        writer.send(response)
+        return response
     }
 
     private func count(_ value: Double, variant: String) {
@@ -144,7 +243,7 @@ final class ExperimentAPI: Sendable {
             message: "outcome collection is off: set experiment: {outcomes: true} in the endpoint config", requestID: request.id)
     }
 
-    static func parse(_ body: [UInt8]) -> Result<[(id: String, value: Double)], AdminInputError> {
+    static func parse(_ body: [UInt8], metric: OutcomeMetric = .continuous) -> Result<[(id: String, value: Double)], AdminInputError> {
         let shape = "expected {\"request_id\": \"...\", \"value\": <number>} or {\"outcomes\": [...]}"
         guard let document = try? JSONParser.parse(body), document.objectMembers != nil else {
             return .failure(AdminInputError("the body is not a JSON object; " + shape))
@@ -159,6 +258,9 @@ final class ExperimentAPI: Sendable {
             }
             guard let value = item["value"]?.numberValue, value.isFinite else {
                 return .failure(AdminInputError("outcome \(index + 1) (\(id)): value must be a finite number"))
+            }
+            if metric == .binary, value != 0, value != 1 {
+                return .failure(AdminInputError("outcome \(index + 1) (\(id)): the experiment's metric is binary: value must be 0 or 1, got \(value)"))
             }
             entries.append((id, value))
         }

@@ -11,13 +11,14 @@ enum Route: String, CaseIterable {
     case variants = "/variants"
     case outcomes = "/outcomes"
     case experiment = "/experiment"
+    case adminRollouts = "/admin/rollouts"
 
     var methods: [HTTPMethod] {
         switch self {
         case .ping, .executionParameters, .metrics, .variants: [.get, .head]
         case .experiment: [.get, .head, .delete]
         case .invocations, .adminReload, .outcomes: [.post]
-        case .adminWeights: [.get, .post]
+        case .adminWeights, .adminRollouts: [.get, .post]
         }
     }
 

@@ -23,6 +23,9 @@ public struct ServerLimits: Sendable, Equatable {
     public var maxUnsentOutputBytes = 1 << 20
     /// `TANDEM_MAX_OUTCOMES_PER_REQUEST`: entries in one `POST /outcomes` (400 past it).
     public var maxOutcomesPerRequest = 10_000
+    /// `TANDEM_LEDGER_BUFFER`: experiment ledger rows buffered while its database is slow or gone (dropped
+    /// and counted past it; requests are never slowed).
+    public var ledgerBuffer = 100_000
     /// `TANDEM_MAX_SESSIONS`: open stateful sessions (a new one past it is 503 `session_limit`).
     public var maxSessions = 100_000
     /// `TANDEM_SESSION_TTL_S`: how long a stateful session lives after it was opened.
@@ -55,6 +58,7 @@ public struct ServerLimits: Sendable, Equatable {
         if let value = try int("TANDEM_MAX_BUFFERED_BODY_BYTES", min: 1) { maxBufferedBodyBytes = value }
         if let value = try int("TANDEM_MAX_UNSENT_OUTPUT_BYTES", min: 1) { maxUnsentOutputBytes = value }
         if let value = try int("TANDEM_MAX_OUTCOMES_PER_REQUEST", min: 1) { maxOutcomesPerRequest = value }
+        if let value = try int("TANDEM_LEDGER_BUFFER", min: 1) { ledgerBuffer = value }
         if let value = try int("TANDEM_MAX_SESSIONS", min: 1) { maxSessions = value }
         if let value = try int("TANDEM_SESSION_TTL_S", min: 1) { sessionLifetime = .seconds(value) }
         if let value = try int("TANDEM_INLINE_BODY_BYTES", min: 0) { inlineBodyBytes = value }

@@ -17,6 +17,10 @@ public final class ServingStack: Sendable {
     /// The routes: the SageMaker contract, the Runtime API emulation, admin, experiment and status.
     public let responder: any HTTPResponder
     let loader: EndpointLoader
+    /// Guarded rollouts (the config's `rollouts:` and `/admin/rollouts`).
+    public let rollouts: RolloutController
+    /// Thompson sampling weights (`experiment.bandit`).
+    public let bandit: BanditController
 
     public init(settings: ServerSettings, environment: [String: String], loader: ModelLoader, logger: Logger) {
         self.settings = settings
@@ -29,6 +33,7 @@ public final class ServingStack: Sendable {
         endpoint = Endpoint()
         service = InvocationService(
             endpoint: endpoint, pool: pool, negotiation: ContentNegotiation(defaultAccept: settings.defaultAccept),
+            experiments: ExperimentBook(logger: logger, bufferCapacity: settings.limits.ledgerBuffer),
             sessions: SessionTable(capacity: settings.limits.maxSessions, lifetime: settings.limits.sessionLifetime),
             logger: logger)
         self.loader = EndpointLoader(
@@ -37,14 +42,18 @@ public final class ServingStack: Sendable {
                 pool: pool, metrics: metrics,
                 settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
             endpoint: endpoint, logger: logger)
+        rollouts = RolloutController(endpoint: endpoint, book: service.experiments, metrics: metrics, logger: logger)
+        bandit = BanditController(endpoint: endpoint, book: service.experiments, logger: logger)
         responder = TandemResponder(
             service: service, metrics: metrics, settings: settings,
-            admin: AdminAPI(endpoint: endpoint, loader: self.loader), logger: logger)
+            admin: AdminAPI(endpoint: endpoint, loader: self.loader, rollouts: rollouts), logger: logger)
     }
 
     /// Starts the worker threads.
     public func start() {
         pool.start()
+        rollouts.start()
+        bandit.start()
     }
 
     /// Loads the endpoint config and its models (blocking; call off the event loops). With `strict`, a
@@ -66,5 +75,8 @@ public final class ServingStack: Sendable {
     /// Stops the workers once queued jobs finish or `deadline` passes.
     public func shutdown(deadline: ContinuousClock.Instant) {
         pool.shutdown(deadline: deadline)
+        rollouts.stop()
+        bandit.stop()
+        service.experiments.shutdown()
     }
 }

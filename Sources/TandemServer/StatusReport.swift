@@ -4,7 +4,7 @@ import TandemServing
 /// Renders the endpoint's health and variants as JSON for `/ping` (with `Accept: application/json`)
 /// and `/variants`.
 enum StatusReport {
-    static func json(endpoint: Endpoint, pool: WorkerPool, healthy: Bool) -> [UInt8] {
+    static func json(endpoint: Endpoint, pool: WorkerPool, healthy: Bool, rollouts: [RolloutProgress] = []) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         guard let state = endpoint.state else {
@@ -24,6 +24,7 @@ enum StatusReport {
         w.endObject()
         if let key = state.config.stickyKey { w.member("sticky_key", string: key.description) }
         w.member("traffic_split", fragment: trafficSplit(state))
+        if !rollouts.isEmpty { w.member("rollouts", fragment: AdminAPI.rolloutsJSON(rollouts)) }
         w.key("variants")
         w.beginArray()
         for variant in state.allVariants {
@@ -71,6 +72,9 @@ extension StatusReport {
         w.member("mismatch", bool: report.mismatch)
         w.member("threshold", double: TrafficSplitCheck.threshold)
         w.member("minimum_requests", int: TrafficSplitCheck.minimumRequests)
+        w.member("sequential_p_value", double: report.sequentialPValue)
+        w.member("sequential_mismatch", bool: report.sequentialMismatch)
+        w.member("sequential_requests", int: report.sequentialRequests)
         w.key("variants")
         w.beginArray()
         for (index, name) in state.split.names.enumerated() {

@@ -95,6 +95,9 @@ public final class TandemApp: Sendable {
         dropTimer.cancel()
         trimmer.stop()
         pool.shutdown(deadline: max(deadline, .now + .milliseconds(100)))
+        stack.rollouts.stop()
+        stack.bandit.stop()
+        stack.service.experiments.shutdown()  // writes the ledger's buffered rows
         return exitCode
     }
 }

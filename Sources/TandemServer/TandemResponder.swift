@@ -55,7 +55,10 @@ final class TandemResponder: HTTPResponder {
         case .invocations: invoke(request, writer)
         case .executionParameters: writer.send(executionParameters())
         case .metrics: writer.send(metricsResponse(request))
-        case .variants: writer.send(json(200, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: isHealthy)))
+        case .variants:
+            writer.send(json(200, StatusReport.json(
+                endpoint: service.endpoint, pool: service.pool, healthy: isHealthy, rollouts: admin.rollouts?.progress() ?? [])))
+        case .adminRollouts: admin.rolloutsRoute(request, writer)
         case .adminWeights: offLoopIfHeavy(request) { [admin] in admin.weights(request, writer) }
         case .adminReload: admin.reload(request, writer)
         case .outcomes: offLoopIfHeavy(request) { [experiment] in experiment.outcomes(request, writer) }
@@ -99,6 +102,9 @@ final class TandemResponder: HTTPResponder {
         _ request: HTTPRequest, _ writer: ResponseWriter,
         render: @escaping @Sendable (InvocationResult, String?) -> HTTPResponse
     ) {
+        if ExperimentAPI.carriesOutcomes(request) {
+            return offLoopIfHeavy(request) { [experiment] in experiment.outcomes(request, writer, viaInvocation: true) }
+        }
         let caller = request.headers["X-Amzn-SageMaker-Custom-Attributes"]
         service.invoke(
             SageMakerInvocations.request(request), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
@@ -169,6 +175,9 @@ final class TandemResponder: HTTPResponder {
             variant.metrics.updateQueueDepth(service.pool.depth(of: variant.lane).queued)
         }
         if let state { metrics.updateTrafficSplit(endpoint: state.config.endpointName, state.split.report()) }
+        if let state, let ledger = service.experiments.openDurable {
+            metrics.updateLedger(endpoint: state.config.endpointName, kind: ledger.kind, ledger.counters())
+        }
         let wantsJSON = request.query?.contains("format=json") == true
             || (request.headers["Accept"]?.contains("application/json") ?? false)
         if wantsJSON {

@@ -94,6 +94,8 @@ public struct EndpointConfig: Sendable, Equatable {
     public var adminToken: String?
     /// `experiment:` — outcome collection for A/B analysis; nil when off.
     public var experiment: ExperimentConfig?
+    /// `rollouts:` — guarded rollouts, one per challenger.
+    public var rollouts: [RolloutPolicy] = []
     public var production: [VariantConfig]
     public var shadows: [ShadowVariantConfig]
     /// The file this came from (nil for a generated single-model config).
@@ -125,7 +127,7 @@ public struct EndpointConfig: Sendable, Equatable {
         let root = try ConfigNode.parse(text, file: file)
         _ = try root.keys(allowed: [
             "endpoint", "repository", "routing", "health", "admin", "production_variants", "shadow_variants",
-            "experiment",
+            "experiment", "rollouts",
         ])
         let name = try root["endpoint"].string(default: "tandem")
         guard isSageMakerName(name) else {
@@ -202,16 +204,57 @@ public struct EndpointConfig: Sendable, Equatable {
         }
         let experiment = root["experiment"]
         if !experiment.isMissing {
-            _ = try experiment.keys(allowed: ["outcomes", "control", "remember"])
+            _ = try experiment.keys(allowed: [
+                "outcomes", "control", "remember", "metric", "alpha", "sequential_tuning", "planned_outcomes",
+                "hybrid_sequential_share", "ledger", "ledger_env", "bandit",
+            ])
             if try experiment["outcomes"].bool(default: false) {
                 let control = try experiment["control"].string(default: production[0].name)
                 guard production.contains(where: { $0.name == control }) else {
                     throw experiment["control"].fail(
                         "'\(control)' is not a production variant; production variants: \(production.map(\.name).joined(separator: ", "))")
                 }
-                config.experiment = ExperimentConfig(
+                var parsed = ExperimentConfig(
                     control: control, remember: try experiment["remember"].int(default: 100_000, min: 1))
+                let metric = try experiment["metric"].string(default: OutcomeMetric.continuous.rawValue)
+                guard let kind = OutcomeMetric(rawValue: metric) else {
+                    throw experiment["metric"].fail("expected binary or continuous, got \"\(metric)\"")
+                }
+                parsed.metric = kind
+                parsed.sequential.alpha = try experiment["alpha"].double(default: 0.05, min: 1e-6, max: 0.5)
+                parsed.sequential.tuning = try experiment["sequential_tuning"].double(
+                    default: AnytimeValidTest.Settings.defaultTuning, min: 1)
+                if !experiment["planned_outcomes"].isMissing {
+                    parsed.sequential.plannedOutcomes = try experiment["planned_outcomes"].int(min: 4)
+                }
+                parsed.sequential.hybridSequentialShare = try experiment["hybrid_sequential_share"].double(
+                    default: AnytimeValidTest.Settings.defaultHybridSequentialShare, min: 0.01, max: 0.99)
+                parsed.ledger = try Self.ledger(experiment, directory: directory, environment: environment)
+                let bandit = experiment["bandit"]
+                if !bandit.isMissing {
+                    _ = try bandit.keys(allowed: ["cadence_s", "burn_in_outcomes", "floor", "draws", "direction"])
+                    var policy = BanditPolicy()
+                    policy.cadenceSeconds = try bandit["cadence_s"].double(default: 900, min: 0.01)
+                    policy.burnInOutcomes = try bandit["burn_in_outcomes"].int(default: 100, min: 0)
+                    policy.floor = try bandit["floor"].double(default: 0.01, min: 0, max: 1.0 / Double(production.count))
+                    policy.draws = try bandit["draws"].int(default: 10_000, min: 100)
+                    let direction = try bandit["direction"].string(default: "higher_is_better")
+                    guard direction == "higher_is_better" || direction == "lower_is_better" else {
+                        throw bandit["direction"].fail("expected higher_is_better or lower_is_better, got \"\(direction)\"")
+                    }
+                    policy.higherIsBetter = direction == "higher_is_better"
+                    parsed.bandit = policy
+                }
+                config.experiment = parsed
             }
+        }
+        let rolloutControl = config.experiment?.control ?? production[0].name
+        for node in try root["rollouts"].array() {
+            let policy = try RolloutPolicy.parse(node, production: production.map(\.name), control: rolloutControl)
+            guard !config.rollouts.contains(where: { $0.variant == policy.variant }) else {
+                throw node["variant"].fail("a second rollout for '\(policy.variant)'")
+            }
+            config.rollouts.append(policy)
         }
         let admin = root["admin"]
         if !admin.isMissing {
@@ -223,6 +266,27 @@ public struct EndpointConfig: Sendable, Equatable {
             }
         }
         return config
+    }
+
+    /// `experiment.ledger` (`off`, an SQLite path or `sqlite:path`, a PostgreSQL URL) or `experiment.ledger_env` (a
+    /// variable holding one); default: `tandem-ledger.sqlite` beside the config file.
+    static func ledger(_ experiment: ConfigNode, directory: String, environment: [String: String]) throws(ConfigError)
+        -> LedgerLocation
+    {
+        var text = try experiment["ledger"].optionalString()
+        if text == nil, let variable = try experiment["ledger_env"].optionalString() {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw experiment["ledger_env"].fail("the environment variable \(variable) is not set")
+            }
+            text = value
+        }
+        guard let text, !text.isEmpty else {
+            return .database((directory as NSString).appendingPathComponent("tandem-ledger.sqlite"))
+        }
+        if text == "off" || text == "memory" { return .memory }
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") { return .database(text) }
+        let path = text.hasPrefix("sqlite:") ? String(text.dropFirst("sqlite:".count)) : text
+        return .database(path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path))
     }
 
     /// SageMaker's rule for endpoint and variant names: `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`, at most 63 characters.
@@ -248,4 +312,33 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var control: String
     /// How many recent request ids are remembered for outcome lookup.
     public var remember: Int
+    /// What an outcome is: a 0/1 conversion or any number.
+    public var metric: OutcomeMetric = .continuous
+    /// The always-valid statistics' level, tuning parameter and optional hybrid plan.
+    public var sequential = AnytimeValidTest.Settings()
+    /// Where assignments and outcomes are kept.
+    public var ledger: LedgerLocation = .memory
+    /// Thompson sampling instead of fixed weights (nil: the configured weights).
+    public var bandit: BanditPolicy?
+
+    public init(control: String, remember: Int) {
+        self.control = control
+        self.remember = remember
+    }
+}
+
+/// Where an experiment's assignments and outcomes are kept.
+public enum LedgerLocation: Sendable, Equatable {
+    /// Only in this process's memory (lost on restart, one replica's view).
+    case memory
+    /// An SQLite file path (`sqlite:` stripped) or a PostgreSQL URL.
+    case database(String)
+}
+
+/// The kind of outcome an experiment collects.
+public enum OutcomeMetric: String, Sendable {
+    /// 0 or 1 (a conversion, a click): other values are refused.
+    case binary
+    /// Any finite number (revenue, a rating, a latency).
+    case continuous
 }

@@ -26,7 +26,8 @@ public final class EndpointState: Sendable {
     /// The sample-ratio-mismatch check for this snapshot's weights.
     public let split: TrafficSplitCheck
 
-    init(config: EndpointConfig, production: [Variant], shadows: [Variant], weights: [String: Double], generation: Int) {
+    init(config: EndpointConfig, production: [Variant], shadows: [Variant], weights: [String: Double], generation: Int,
+         continuing previous: EndpointState? = nil) {
         self.config = config
         self.production = production
         self.shadows = shadows
@@ -41,12 +42,15 @@ public final class EndpointState: Sendable {
         let total = production.reduce(0) { $0 + (weights[$1.name] ?? 0) }
         self.split = TrafficSplitCheck(
             names: production.map(\.name),
-            expectedShares: production.map { total > 0 ? (weights[$0.name] ?? 0) / total : 0 })
+            expectedShares: production.map { total > 0 ? (weights[$0.name] ?? 0) / total : 0 },
+            continuing: previous?.split)
     }
 
     /// A copy with new weights.
     func with(weights: [String: Double]) -> EndpointState {
-        EndpointState(config: config, production: production, shadows: shadows, weights: weights, generation: generation + 1)
+        EndpointState(
+            config: config, production: production, shadows: shadows, weights: weights, generation: generation + 1,
+            continuing: self)
     }
 
     /// The production variant called `name`.

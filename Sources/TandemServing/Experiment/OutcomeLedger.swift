@@ -54,6 +54,11 @@ public final class OutcomeLedger: Sendable {
         }
     }
 
+    /// The variant that served `requestID`, if it is remembered.
+    public func variant(of requestID: String) -> String? {
+        state.withLock { $0.served[requestID] }
+    }
+
     /// Outcome statistics by variant name.
     public func statistics() -> [String: OutcomeStats] {
         state.withLock { $0.stats }

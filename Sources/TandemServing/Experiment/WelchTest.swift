@@ -60,12 +60,17 @@ public enum WelchTest {
         return min(1, max(0, regularizedIncompleteBeta(dof / (dof + t * t), dof / 2, 0.5)))
     }
 
-    /// The t value with 2.5% in each tail (bisection on `twoSidedP`).
+    /// The t value with 2.5% in each tail.
     static func criticalValue95(_ dof: Double) -> Double {
+        criticalValue(alpha: 0.05, dof)
+    }
+
+    /// The t value with `alpha / 2` in each tail (bisection on `twoSidedP`).
+    static func criticalValue(alpha: Double, _ dof: Double) -> Double {
         var low = 0.0, high = 1000.0
         for _ in 0..<100 {
             let mid = (low + high) / 2
-            if twoSidedP(mid, dof) > 0.05 { low = mid } else { high = mid }
+            if twoSidedP(mid, dof) > alpha { low = mid } else { high = mid }
         }
         return (low + high) / 2
     }
@@ -119,6 +124,14 @@ public struct OutcomeStats: Sendable, Equatable {
     private var squares = 0.0
 
     public init() {}
+
+    /// Statistics summarised elsewhere (the ledger's database): `squaredDeviations` is the sum of squared
+    /// differences from the mean.
+    public init(count: Int, mean: Double, squaredDeviations: Double) {
+        self.count = max(0, count)
+        self.mean = mean
+        self.squares = max(0, squaredDeviations)
+    }
 
     public mutating func add(_ value: Double) {
         count += 1

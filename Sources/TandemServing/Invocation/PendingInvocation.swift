@@ -106,7 +106,7 @@ final class PendingInvocation: Sendable {
             failure, total: ContinuousClock.now - request.receivedAt, model: modelTime, queueWait: queueWait.withLock { $0 })
         variant.health.record(failed: failure?.blame == .server)
         if failure == nil, route.rule != .target, let experiment = state.config.experiment {
-            experiments.served(request.requestID, by: variant.name, config: experiment)
+            experiments.served(request.requestID, by: variant, state: state, config: experiment)
         }
         var reported: SessionEvent?
         switch (session, failure) {

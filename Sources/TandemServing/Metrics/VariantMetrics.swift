@@ -218,6 +218,30 @@ public final class MetricsRegistry: Sendable {
             .set(to: report.mismatch ? 1 : 0)
         gauge("traffic_split_weighted_requests", "Weighted-draw requests counted since the weights last changed.")
             .set(to: Double(report.total))
+        gauge("traffic_split_sequential_p_value",
+              "Anytime-valid sample-ratio p-value (min over time of 1/Bayes factor), safe to watch continuously.")
+            .set(to: report.sequentialPValue)
+        gauge("traffic_split_sequential_mismatch", "1 when the anytime-valid sample-ratio p-value is below 0.001.")
+            .set(to: report.sequentialMismatch ? 1 : 0)
+    }
+
+    /// Publishes the experiment ledger's writer counters (done when metrics are scraped), labelled by endpoint
+    /// and ledger kind: `tandem_ledger_written_rows`, `tandem_ledger_pending_rows`, `tandem_ledger_dropped_rows`
+    /// (lost: the buffer was full while the database was slow or gone), `tandem_ledger_write_failures` and
+    /// `tandem_ledger_connected` (1 or 0).
+    public func updateLedger(endpoint: String, kind: String, _ counters: DurableLedger.Counters) {
+        let labels = [("endpoint", endpoint), ("ledger", kind)]
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            prometheus.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "tandem", metricName: name, unitName: "", helpText: help),
+                labels: labels)
+        }
+        gauge("ledger_written_rows", "Experiment ledger rows written to its database.").set(to: Double(counters.written))
+        gauge("ledger_pending_rows", "Experiment ledger rows buffered, not yet written.").set(to: Double(counters.pending))
+        gauge("ledger_dropped_rows", "Experiment ledger rows lost: the buffer was full while the database was slow or gone.")
+            .set(to: Double(counters.dropped))
+        gauge("ledger_write_failures", "Failed experiment ledger connections or writes.").set(to: Double(counters.writeFailures))
+        gauge("ledger_connected", "1 while the experiment ledger's database is connected.").set(to: counters.connected ? 1 : 0)
     }
 
     /// An outcome was posted for a request `variant` served: `tandem_outcomes_total` and

@@ -1,0 +1,92 @@
+import CLibpq
+
+/// A connection to a PostgreSQL server through libpq. Parameters go as text (`$1, $2, ...`), results come
+/// back as text (`SQLValue.text`, NULL as `.null`). A statement runs at most `statementTimeoutMilliseconds`.
+public final class PostgresConnection: SQLConnection {
+    public let kind = "postgresql"
+    /// Invariant: the connection `PQconnectdb` returned, finished exactly once, in `deinit`.
+    private let connection: OpaquePointer
+
+    public init(_ conninfo: String, statementTimeoutMilliseconds: Int = 5_000) throws(SQLError) {
+        // A dead server should fail the connect in seconds, not hang the ledger's thread.
+        var info = conninfo
+        if !info.contains("connect_timeout") {
+            info += info.contains("://") ? (info.contains("?") ? "&connect_timeout=3" : "?connect_timeout=3") : " connect_timeout=3"
+        }
+        guard let made = PQconnectdb(info) else { throw SQLError("postgresql: cannot allocate a connection") }
+        connection = made
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw SQLError("postgresql: cannot connect: \(lastError)")
+        }
+        try execute("SET statement_timeout = \(max(1, statementTimeoutMilliseconds))", [])
+        try execute("SET client_min_messages = warning", [])
+    }
+
+    deinit {
+        PQfinish(connection)
+    }
+
+    private var lastError: String {
+        guard let message = PQerrorMessage(connection) else { return "unknown error" }
+        return String(cString: message).trimmingTrailingNewlines()
+    }
+
+    /// Whether the connection is still usable (false after the server went away).
+    public var isUsable: Bool { PQstatus(connection) == CONNECTION_OK }
+
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
+        // The parameters as NUL-terminated strings in one buffer, and pointers into it (nil for NULL).
+        var buffer: [CChar] = []
+        var offsets: [Int?] = []
+        for value in parameters {
+            guard let text = value.parameterText else { offsets.append(nil); continue }
+            offsets.append(buffer.count)
+            buffer.append(contentsOf: text.utf8CString)
+        }
+        buffer.append(0)  // never empty, so the base address below exists
+        let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes -> OpaquePointer? in
+            guard let base = bytes.baseAddress else { return nil }
+            // Invariant: every offset is the start of a NUL-terminated string inside `bytes`, which outlives
+            // the PQexecParams call (libpq copies the values before it returns).
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { $0.map { base + $0 } }
+            return pointers.withUnsafeBufferPointer { list in
+                PQexecParams(connection, sql, Int32(parameters.count), nil, list.baseAddress, nil, nil, 0)
+            }
+        }
+        guard let result else { throw SQLError("postgresql: \(lastError)") }
+        // Invariant: `result` is cleared exactly once, here.
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? lastError
+            throw SQLError("postgresql: \(message.trimmingTrailingNewlines())")
+        }
+        let rowCount = PQntuples(result), columnCount = PQnfields(result)
+        var rows: [[SQLValue]] = []
+        rows.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columnCount))
+            for column in 0..<columnCount {
+                if PQgetisnull(result, row, column) != 0 {
+                    values.append(.null)
+                } else if let text = PQgetvalue(result, row, column) {
+                    values.append(.text(String(cString: text)))
+                } else {
+                    values.append(.null)
+                }
+            }
+            rows.append(values)
+        }
+        return rows
+    }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var copy = self
+        while copy.last == "\n" || copy.last == "\r" { copy.removeLast() }
+        return copy
+    }
+}

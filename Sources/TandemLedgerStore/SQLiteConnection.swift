@@ -1,0 +1,84 @@
+import CSQLite
+
+/// A connection to an SQLite file (made if missing), in WAL mode so a reader never waits for the writer.
+public final class SQLiteConnection: SQLConnection {
+    public let kind = "sqlite"
+    public let isUsable = true
+    /// Invariant: a handle `sqlite3_open_v2` returned, closed exactly once, in `deinit`.
+    private let handle: OpaquePointer
+
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 2_000) throws(SQLError) {
+        var opened: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &opened, flags, nil)
+        guard let opened else { throw SQLError("sqlite: cannot open \(path): out of memory") }
+        guard status == SQLITE_OK else {
+            let message = String(cString: sqlite3_errmsg(opened))
+            sqlite3_close_v2(opened)
+            throw SQLError("sqlite: cannot open \(path): \(message)")
+        }
+        handle = opened
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        try execute("PRAGMA journal_mode=WAL", [])
+        try execute("PRAGMA synchronous=NORMAL", [])
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
+        // `$n` -> `?n`: SQLite's numbered parameters, so each binds at its own index.
+        let text = sql.replacingDollarPlaceholders()
+        var prepared: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, text, -1, &prepared, nil) == SQLITE_OK, let statement = prepared else {
+            throw SQLError("sqlite: \(String(cString: sqlite3_errmsg(handle)))")
+        }
+        // Invariant: `statement` is finalized exactly once, here, whatever happens below.
+        defer { sqlite3_finalize(statement) }
+        for (offset, value) in parameters.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .text(let string): status = sqlite3_bind_text(statement, index, string, -1, tandem_sqlite_transient())
+            case .double(let number): status = sqlite3_bind_double(statement, index, number)
+            case .integer(let number): status = sqlite3_bind_int64(statement, index, number)
+            case .null: status = sqlite3_bind_null(statement, index)
+            }
+            guard status == SQLITE_OK else { throw SQLError("sqlite: binding parameter \(index): \(String(cString: sqlite3_errmsg(handle)))") }
+        }
+        var rows: [[SQLValue]] = []
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else { throw SQLError("sqlite: \(String(cString: sqlite3_errmsg(handle)))") }
+            let columns = sqlite3_column_count(statement)
+            var row: [SQLValue] = []
+            row.reserveCapacity(Int(columns))
+            for column in 0..<columns {
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, column)))
+                case SQLITE_FLOAT: row.append(.double(sqlite3_column_double(statement, column)))
+                case SQLITE_NULL: row.append(.null)
+                default:
+                    // The text pointer is valid until the next step or finalize; String copies it now.
+                    if let bytes = sqlite3_column_text(statement, column) {
+                        row.append(.text(String(cString: bytes)))
+                    } else {
+                        row.append(.null)
+                    }
+                }
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+}
+
+extension String {
+    /// `$1` -> `?1` (the ledger's SQL has no other `$`).
+    func replacingDollarPlaceholders() -> String {
+        String(map { $0 == "$" ? "?" : $0 })
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import TandemServing
+
+/// The database ledger on an SQLite file: batched writes, outcome verdicts, the joined report, a restart, and a
+/// database that is not there (requests never wait; what does not fit is counted).
+@Suite("Durable experiment ledger (SQLite)")
+struct DurableLedgerTests {
+    static func path() -> String { NSTemporaryDirectory() + "/tandem-ledger-\(UUID().uuidString).sqlite" }
+
+    /// Waits for a callback-style call (bounded).
+    static func waitFor<T: Sendable>(_ start: (@escaping @Sendable (T) -> Void) -> Void) async throws -> T {
+        let box = Mutex<T?>(nil)
+        start { value in box.withLock { $0 = value } }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let value = box.withLock({ $0 }) { return value }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw SQLTestTimeout()
+    }
+    struct SQLTestTimeout: Error {}
+
+    static func assignment(_ id: String, _ variant: String) -> LedgerAssignment {
+        LedgerAssignment(requestID: id, variant: variant, modelVersion: "m/1", time: Date().timeIntervalSince1970, probability: 0.5)
+    }
+
+    @Test func recordsJoinsReportsAndSurvivesARestart() async throws {
+        let file = Self.path()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let settings = DurableLedger.Settings(url: file, endpoint: "e", replica: "r1", flushInterval: .milliseconds(20))
+        let ledger = DurableLedger(settings, logger: Logger(label: "test"))
+        for i in 0..<300 { ledger.record(Self.assignment("id\(i)", i % 2 == 0 ? "a" : "b")) }
+        let entries = (0..<300).map { (id: "id\($0)", value: Double($0 % 3)) } + [(id: "nobody", value: 1), (id: "id0", value: 9)]
+        let verdicts = try await Self.waitFor { done in ledger.outcomes(entries, source: "test", knownLocally: [:], done: done) }.get()
+        #expect(verdicts.count == 302)
+        #expect(verdicts[0] == .accepted(variant: "a") && verdicts[1] == .accepted(variant: "b"))
+        #expect(verdicts[300] == .unknownRequest && verdicts[301] == .duplicate)
+        let report = try await Self.waitFor(ledger.report).get()
+        let a = (0..<300).filter { $0 % 2 == 0 }.map { Double($0 % 3) }
+        #expect(report.statistics["a"]?.count == 150)
+        #expect(abs((report.statistics["a"]?.mean ?? 0) - a.reduce(0, +) / 150) < 1e-12)
+        var reference = OutcomeStats()
+        for v in a { reference.add(v) }
+        #expect(abs((report.statistics["a"]?.variance ?? 0) - reference.variance) < 1e-9)
+        #expect(report.assignments["b"]?.count == 150 && abs((report.assignments["b"]?.inverseProbabilitySum ?? 0) - 300) < 1e-9)
+        ledger.shutdown()
+
+        let again = DurableLedger(settings, logger: Logger(label: "test"))
+        let kept = try await Self.waitFor(again.report).get()
+        #expect(kept.statistics["a"]?.count == 150 && kept.statistics["b"]?.count == 150)
+        // The outcome for "nobody" counts once an assignment for it is written (by any replica).
+        again.record(Self.assignment("nobody", "b"))
+        let joined = try await Self.waitFor(again.report).get()
+        #expect(joined.statistics["b"]?.count == 151)
+        _ = try await Self.waitFor(again.reset).get()
+        let fresh = try await Self.waitFor(again.report).get()
+        #expect(fresh.statistics.isEmpty)
+        _ = try await Self.waitFor { done in again.saveState("rollout", "{\"step\":2}", done: done) }.get()
+        #expect(try await Self.waitFor(again.loadState).get()["rollout"] == "{\"step\":2}")
+        again.shutdown()
+    }
+
+    /// A database that cannot be opened: recording stays instant, the buffer keeps `capacity` rows and counts the
+    /// rest as dropped, and reads fail with the reason instead of hanging.
+    @Test func missingDatabaseNeverBlocksAndCountsLoss() async throws {
+        let settings = DurableLedger.Settings(
+            url: "/nonexistent-\(UUID().uuidString)/ledger.sqlite", endpoint: "e", replica: "r", capacity: 100,
+            flushInterval: .milliseconds(10), retryInterval: .milliseconds(50))
+        let ledger = DurableLedger(settings, logger: Logger(label: "test"))
+        let start = ContinuousClock.now
+        for i in 0..<1_000 { ledger.record(Self.assignment("x\(i)", "a")) }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        let counters = ledger.counters()
+        #expect(counters.pending == 100 && counters.dropped == 900)
+        let result = try await Self.waitFor(ledger.report)
+        if case .success = result { Issue.record("a report from a database that is not there") }
+        #expect(!ledger.counters().connected)
+        ledger.shutdown(timeout: .seconds(1))
+    }
+}
