@@ -17,6 +17,8 @@ public final class ServingStack: Sendable {
     /// The routes: the SageMaker contract, the Runtime API emulation, admin, experiment and status.
     public let responder: any HTTPResponder
     let loader: EndpointLoader
+    /// The models hosted by key (multi-model endpoint, `TargetModel`); nil unless `settings.multiModel` asks for it.
+    public let models: ModelHost?
 
     public init(settings: ServerSettings, environment: [String: String], loader: ModelLoader, logger: Logger) {
         self.settings = settings
@@ -37,9 +39,18 @@ public final class ServingStack: Sendable {
                 pool: pool, metrics: metrics,
                 settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
             endpoint: endpoint, logger: logger)
+        models = settings.multiModel.hostsModels
+            ? ModelHost(
+                settings: settings.multiModel, environment: environment, loader: loader,
+                builder: EndpointBuilder(
+                    pool: pool, metrics: metrics,
+                    settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
+                negotiation: service.negotiation, logger: logger)
+            : nil
         responder = TandemResponder(
             service: service, metrics: metrics, settings: settings,
-            admin: AdminAPI(endpoint: endpoint, loader: self.loader), logger: logger)
+            admin: AdminAPI(endpoint: endpoint, loader: self.loader), logger: logger,
+            models: models.map(MultiModelAPI.init(host:)))
     }
 
     /// Starts the worker threads.

@@ -60,19 +60,24 @@ public final class TandemApp: Sendable {
             stack.reload { _ in }
         }
 
-        // Models load off the loops: /ping answers 503 until they are in.
-        let loaded = await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
+        FileHandle.standardOutput.write(Data(WritableDirectories.announce(settings).utf8))
+
+        // Models load off the loops: /ping answers 503 until they are in. A multi-model endpoint loads none
+        // at start-up: SageMaker loads them with POST /models.
+        let loaded = settings.multiModel.enabled ? nil : await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
             DispatchQueue.global().async {
                 continuation.resume(returning: stack.load(strict: false))
             }
         }
         var exitCode: Int32 = 0
         switch loaded {
-        case .success(let state):
+        case nil:
+            logger.notice("multi-model endpoint ready", metadata: ["budget_bytes": "\(stack.models?.budget ?? 0)"])
+        case .success(let state)?:
             let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
             logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
             for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
-        case .failure(let error):
+        case .failure(let error)?:
             logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
             stack.failStartup(error.message)
