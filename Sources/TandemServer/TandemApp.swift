@@ -47,6 +47,8 @@ public final class TandemApp: Sendable {
             pool.shutdown(deadline: .now)
             return 1
         }
+        // Which directories this server writes (and whether it can), before it says it is listening.
+        FileHandle.standardOutput.write(Data(WritableDirectories.announce(settings).utf8))
         // One line on stdout that scripts and tests wait for (the port matters when --port 0).
         FileHandle.standardOutput.write(
             Data("tandem \(TandemVersion.string) listening on \(settings.host):\(port) with \(settings.workers) workers, serving \(settings.modelSource)\n".utf8))
@@ -59,8 +61,6 @@ public final class TandemApp: Sendable {
         server.watchSignals([SIGHUP]) { _ in
             stack.reload { _ in }
         }
-
-        FileHandle.standardOutput.write(Data(WritableDirectories.announce(settings).utf8))
 
         // Models load off the loops: /ping answers 503 until they are in. A multi-model endpoint loads none
         // at start-up: SageMaker loads them with POST /models.

@@ -146,8 +146,8 @@ public final class ModelHost: Sendable {
         ticket.wait { [self] outcome in
             switch outcome {
             case .success(let model):
-                guard let acquired = acquire(model.name), acquired === model else {
-                    if let other = acquire(model.name) { release(other) }
+                // Normally the model just loaded; a newer load under the same key serves as well.
+                guard let acquired = acquire(model.name) else {
                     completion(.failure(.insufficientMemory(
                         "model '\(key)' was unloaded again to make room before this request could use it; retry")))
                     return
