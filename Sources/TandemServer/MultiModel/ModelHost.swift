@@ -173,6 +173,9 @@ public final class ModelHost: Sendable {
             for model in evicted { unloadEvicted(model, for: name) }
             let model = try build(name: name, url: url, directory: directory, bytes: bytes, extracted: extracted)
             table.withLock { t in
+                // Loading counts as a use: of models never invoked, the one loaded first goes first.
+                t.tick += 1
+                model.lastUsed.store(t.tick, ordering: .relaxed)
                 t.slots[name] = .loaded(model)
                 t.loadedCount += 1
                 updateGauges(t)
