@@ -130,7 +130,7 @@ struct MultiModelTests {
         let models = try Models()
         let server = try Self.server(budget: 1500)
         defer { server.shutdown() }
-        #expect(await Self.load(server, "slow", try models.add("slow", latencyMs: 400)).status == 200)
+        #expect(await Self.load(server, "slow", try models.add("slow", latencyMs: 1500)).status == 200)
         async let busy = Self.invoke(server, "slow")
         #expect(await server.wait { server.stack.models?.model("slow")?.endpoint.state?.production[0].metrics.counts.inFlight == 1 })
         // The only candidate is busy: the new model does not fit, so 507 and the busy one stays.
@@ -146,7 +146,7 @@ struct MultiModelTests {
         let models = try Models()
         let server = try Self.server()
         defer { server.shutdown() }
-        #expect(await Self.load(server, "slow", try models.add("slow", latencyMs: 300)).status == 200)
+        #expect(await Self.load(server, "slow", try models.add("slow", latencyMs: 1500)).status == 200)
         async let busy = Self.invoke(server, "slow")
         #expect(await server.wait { server.stack.models?.model("slow")?.endpoint.state?.production[0].metrics.counts.inFlight == 1 })
         let deleted = await server.send(.delete, "/models/slow")
