@@ -23,7 +23,7 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 # ---------------------------------------------------------------------------------------------
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libevent-dev libopenblas-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libevent-dev libopenblas-dev zlib1g-dev \
         libsqlite3-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -60,6 +60,7 @@ COPY config /opt/tandem/config
 WORKDIR /opt/tandem
 
 LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true \
+      com.amazonaws.sagemaker.capabilities.multi-models=true \
       org.opencontainers.image.title="tandem" \
       org.opencontainers.image.description="Tandem: SageMaker-compatible ONNX inference server with A/B variants"
 EXPOSE 8080

@@ -13,6 +13,8 @@ import PackageDescription
 ///   CSQLite, CLibpq system library modules for Debian's SQLite 3 and libpq (PostgreSQL's C client)
 ///   TandemLedgerStore  the only Swift target that calls SQLite or libpq: safe SQL connections
 ///   TandemServing  models, worker pool, payload codecs, variants, metrics, health (no HTTP, no C)
+///   CZlib          system library module for zlib (zlib1g-dev), gunzipping model.tar.gz
+///   TandemArchive  safe model.tar.gz extraction (tar reader + zlib inflate; refuses escapes, devices, bombs)
 ///   TandemServer   routes and the composition root
 ///   TandemTestSupport  the serving stack driven in-process without sockets (test targets only)
 ///   TandemTraining `tandem train`: SageMaker's training contract, boosted trees and linear models, ONNX export (Foundation only)
@@ -106,14 +108,27 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // zlib for model.tar.gz artifacts (multi-model endpoints): inflate is the one call, from
+        // Sources/TandemArchive/GzipStream.swift.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "TandemArchive",
+            dependencies: ["CZlib"]
+        ),
         .target(
             name: "TandemServer",
             dependencies: [
+                "TandemArchive",
                 "TandemIO",
                 "TandemHTTP",
                 "TandemServing",
                 "TandemJSON",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Drives the whole serving stack in-process, without sockets, for the Swift tests of the core.
@@ -155,6 +170,7 @@ let package = Package(
             name: "TandemServerTests",
             dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON"]
         ),
+        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
         .testTarget(name: "TandemLedgerStoreTests", dependencies: ["TandemLedgerStore"]),
     ],

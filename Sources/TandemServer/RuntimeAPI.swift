@@ -106,7 +106,8 @@ struct RuntimeAPI {
         if let model = headers["X-Amzn-SageMaker-Target-Model"] {
             return error(
                 400, "ValidationError",
-                "TargetModel '\(model)' was given, but this endpoint is not a multi-model endpoint: leave TargetModel out",
+                "TargetModel '\(model)' was given, but this endpoint is not a multi-model endpoint: leave TargetModel out "
+                    + "(or set TANDEM_MME_MODEL_ROOT to the directory of the models TargetModel names)",
                 requestID: requestID)
         }
         if let component = headers["X-Amzn-SageMaker-Inference-Component"] {

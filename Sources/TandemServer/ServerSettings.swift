@@ -42,6 +42,8 @@ public struct ServerSettings: Sendable {
     public var workerNice = 10
     /// Connection, body, output and outcome bounds (`TANDEM_*` variables).
     public var limits = ServerLimits()
+    /// Multi-model hosting: `SAGEMAKER_MULTI_MODEL`, `TANDEM_MME_*`, `TANDEM_ARCHIVE_*`.
+    public var multiModel = MultiModelSettings()
 
     public init(modelSource: ModelSource, workers: Int? = nil) {
         self.modelSource = modelSource
@@ -83,5 +85,6 @@ public struct ServerSettings: Sendable {
             workerNice = nice
         }
         try limits.apply(environment: env)
+        try multiModel.apply(environment: env)
     }
 }

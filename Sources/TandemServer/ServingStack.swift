@@ -21,6 +21,8 @@ public final class ServingStack: Sendable {
     public let rollouts: RolloutController
     /// Thompson sampling weights (`experiment.bandit`).
     public let bandit: BanditController
+    /// The models hosted by key (multi-model endpoint, `TargetModel`); nil unless `settings.multiModel` asks for it.
+    public let models: ModelHost?
 
     public init(settings: ServerSettings, environment: [String: String], loader: ModelLoader, logger: Logger) {
         self.settings = settings
@@ -44,9 +46,18 @@ public final class ServingStack: Sendable {
             endpoint: endpoint, logger: logger)
         rollouts = RolloutController(endpoint: endpoint, book: service.experiments, metrics: metrics, logger: logger)
         bandit = BanditController(endpoint: endpoint, book: service.experiments, logger: logger)
+        models = settings.multiModel.hostsModels
+            ? ModelHost(
+                settings: settings.multiModel, environment: environment, loader: loader,
+                builder: EndpointBuilder(
+                    pool: pool, metrics: metrics,
+                    settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
+                negotiation: service.negotiation, logger: logger)
+            : nil
         responder = TandemResponder(
             service: service, metrics: metrics, settings: settings,
-            admin: AdminAPI(endpoint: endpoint, loader: self.loader, rollouts: rollouts), logger: logger)
+            admin: AdminAPI(endpoint: endpoint, loader: self.loader, rollouts: rollouts), logger: logger,
+            models: models.map(MultiModelAPI.init(host:)))
     }
 
     /// Starts the worker threads.

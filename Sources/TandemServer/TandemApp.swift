@@ -47,6 +47,8 @@ public final class TandemApp: Sendable {
             pool.shutdown(deadline: .now)
             return 1
         }
+        // Which directories this server writes (and whether it can), before it says it is listening.
+        FileHandle.standardOutput.write(Data(WritableDirectories.announce(settings).utf8))
         // One line on stdout that scripts and tests wait for (the port matters when --port 0).
         FileHandle.standardOutput.write(
             Data("tandem \(TandemVersion.string) listening on \(settings.host):\(port) with \(settings.workers) workers, serving \(settings.modelSource)\n".utf8))
@@ -60,19 +62,22 @@ public final class TandemApp: Sendable {
             stack.reload { _ in }
         }
 
-        // Models load off the loops: /ping answers 503 until they are in.
-        let loaded = await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
+        // Models load off the loops: /ping answers 503 until they are in. A multi-model endpoint loads none
+        // at start-up: SageMaker loads them with POST /models.
+        let loaded = settings.multiModel.enabled ? nil : await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
             DispatchQueue.global().async {
                 continuation.resume(returning: stack.load(strict: false))
             }
         }
         var exitCode: Int32 = 0
         switch loaded {
-        case .success(let state):
+        case nil:
+            logger.notice("multi-model endpoint ready", metadata: ["budget_bytes": "\(stack.models?.budget ?? 0)"])
+        case .success(let state)?:
             let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
             logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
             for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
-        case .failure(let error):
+        case .failure(let error)?:
             logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
             stack.failStartup(error.message)

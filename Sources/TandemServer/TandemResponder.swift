@@ -18,7 +18,12 @@ final class TandemResponder: HTTPResponder {
     /// Decodes heavy admin and outcome bodies. Serial: a flood of them takes one core at most, never a loop.
     private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
 
-    init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger) {
+    /// The multi-model routes and `TargetModel` (nil when the server hosts no models by key).
+    let models: MultiModelAPI?
+
+    init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger,
+         models: MultiModelAPI? = nil) {
+        self.models = models
         self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
         self.service = service
@@ -31,6 +36,10 @@ final class TandemResponder: HTTPResponder {
     func respond(to request: HTTPRequest, writer: ResponseWriter) {
         if request.path.hasPrefix(RuntimeAPI.pathPrefix) {
             runtimeAPI(request, writer)
+            return
+        }
+        if let models, settings.multiModel.enabled, MultiModelAPI.handles(request.path) {
+            models.respond(to: request, writer: writer)
             return
         }
         guard let route = Route(rawValue: request.path) else {
@@ -76,6 +85,8 @@ final class TandemResponder: HTTPResponder {
     }
 
     private var isHealthy: Bool {
+        // A multi-model endpoint starts with no model: it is healthy when its workers are.
+        if settings.multiModel.enabled { return service.pool.isHealthy }
         guard let state = service.endpoint.state else { return false }
         return state.isHealthy && service.pool.isHealthy
     }
@@ -140,6 +151,16 @@ final class TandemResponder: HTTPResponder {
                 requestID: request.id)
             response.headers.set("Allow", "POST")
             writer.send(response)
+            return
+        }
+        if let target = request.headers["X-Amzn-SageMaker-Target-Model"], let models,
+            let root = settings.multiModel.modelRoot
+        {
+            if let rejection = RuntimeAPI.rejectEndpoint(endpointName, hosted: .anyName, requestID: request.id) {
+                writer.send(rejection)
+                return
+            }
+            models.invokeTarget(target, root: root, request, writer)
             return
         }
         if let rejection = RuntimeAPI.rejectEndpoint(

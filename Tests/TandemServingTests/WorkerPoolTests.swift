@@ -111,6 +111,27 @@ final class Gate: Sendable {
         #expect(waitFor { pool.outstanding == 0 })
     }
 
+    /// A multi-model endpoint's models each have a lane group: replacing one group's lanes (a reload of the
+    /// served endpoint, a model unloaded) leaves the other groups' lanes serving.
+    @Test func replacingOneLaneGroupLeavesTheOthers() {
+        let pool = WorkerPool(workers: 2)
+        pool.start()
+        defer { pool.shutdown(deadline: .now + .seconds(5)) }
+        let served = WorkerLane(name: "AllTraffic", capacity: 10, maxConcurrency: 2, reserved: 0)
+        let model = WorkerLane(name: "AllTraffic", capacity: 10, maxConcurrency: 2, reserved: 0, group: "mme-1")
+        pool.setLanes([served])
+        pool.setLanes([model], group: "mme-1")
+        pool.setLanes([WorkerLane(name: "AllTraffic", capacity: 10, maxConcurrency: 2, reserved: 0)])
+        #expect(!model.retired)
+        #expect(served.retired)
+        let log = JobLog()
+        #expect(submit(pool, model, log, tag: "m") == .accepted)
+        #expect(waitFor { log.ran == ["m"] })
+        pool.setLanes([], group: "mme-1")
+        #expect(model.retired)
+        #expect(waitFor { pool.outstanding == 0 })
+    }
+
     @Test func concurrencyCapHolds() {
         let pool = WorkerPool(workers: 3)
         pool.start()

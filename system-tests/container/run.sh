@@ -234,6 +234,12 @@ bind_to_port() {
 check "container honours SAGEMAKER_BIND_TO_PORT (host network)" bind_to_port
 
 # --------------------------------------------------------------------------------------------
+section "container: multi-model endpoint on a read-only image"
+# shellcheck source=system-tests/container/mme.sh
+source "$HERE/mme.sh"
+mme_section
+
+# --------------------------------------------------------------------------------------------
 section "container: training job (IMAGE train)"
 # shellcheck source=system-tests/container/train.sh
 source "$HERE/train.sh"

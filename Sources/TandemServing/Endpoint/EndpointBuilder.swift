@@ -4,6 +4,9 @@ public struct EndpointBuilder: Sendable {
     public var pool: WorkerPool
     public var metrics: MetricsRegistry
     public var settings: EndpointState.Settings
+    /// The worker-pool lane group this endpoint's lanes belong to ("" for the served endpoint; a multi-model
+    /// endpoint's model uses its key, so building it leaves every other endpoint's lanes alone).
+    public var laneGroup = ""
 
     public init(pool: WorkerPool, metrics: MetricsRegistry, settings: EndpointState.Settings) {
         self.pool = pool
@@ -29,7 +32,7 @@ public struct EndpointBuilder: Sendable {
                 lanes.append(old)
                 return old
             }
-            let fresh = WorkerLane(name: name, capacity: capacity, maxConcurrency: maxConcurrency, reserved: reserved)
+            let fresh = WorkerLane(name: name, capacity: capacity, maxConcurrency: maxConcurrency, reserved: reserved, group: laneGroup)
             lanes.append(fresh)
             return fresh
         }
@@ -78,7 +81,7 @@ public struct EndpointBuilder: Sendable {
                     metrics: metrics.metrics(for: key(config, variant.name, loaded.id)),
                     health: health(), modelDescription: model.config.description))
         }
-        pool.setLanes(lanes)
+        pool.setLanes(lanes, group: laneGroup)
         let weights = Dictionary(uniqueKeysWithValues: config.production.map { ($0.name, $0.weight) })
         return EndpointState(
             config: config, production: production, shadows: shadows, weights: weights,

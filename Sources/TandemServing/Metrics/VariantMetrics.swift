@@ -202,6 +202,21 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
+    /// Drops `key`'s series from the registry (a multi-model endpoint's model was unloaded), so loading and
+    /// unloading models does not grow `/metrics` without bound.
+    public func forget(_ key: VariantMetricsKey) {
+        guard let metrics = byKey.withLock({ $0.removeValue(forKey: key) }) else { return }
+        for counter in [metrics.invocations, metrics.errors4xx, metrics.errors5xx, metrics.modelErrors, metrics.timeouts,
+                        metrics.rejected, metrics.shadowInvocations] {
+            prometheus.unregisterCounter(counter)
+        }
+        for histogram in [metrics.modelLatency, metrics.overheadLatency, metrics.queueWait] {
+            prometheus.unregisterDurationHistogram(histogram)
+        }
+        prometheus.unregisterGauge(metrics.concurrent)
+        prometheus.unregisterGauge(metrics.queueDepth)
+    }
+
     /// Publishes an endpoint's sample-ratio-mismatch verdict as gauges (done when metrics are scraped):
     /// `tandem_traffic_split_p_value`, `tandem_traffic_split_mismatch` (1 or 0) and
     /// `tandem_traffic_split_weighted_requests`, labelled by endpoint.

@@ -10,6 +10,9 @@ public final class WorkerLane: @unchecked Sendable {
 
     /// The variant (or other owner) this lane serves, for logs and metrics.
     public let name: String
+    /// The endpoint whose lanes this is: "" for the served endpoint, the model's key for a multi-model
+    /// endpoint's model. `WorkerPool.setLanes(_:group:)` replaces one group's lanes only.
+    public let group: String
     var queue = Deque<WorkerJob>()
     var running = 0
     var capacity: Int
@@ -19,8 +22,9 @@ public final class WorkerLane: @unchecked Sendable {
 
     /// Creates a lane holding at most `capacity` queued jobs, running at most `maxConcurrency` at once,
     /// with `reserved` workers kept free for it when other lanes are busy.
-    public init(name: String, capacity: Int, maxConcurrency: Int, reserved: Int) {
+    public init(name: String, capacity: Int, maxConcurrency: Int, reserved: Int, group: String = "") {
         self.name = name
+        self.group = group
         self.capacity = max(1, capacity)
         self.maxConcurrency = max(1, maxConcurrency)
         self.reserved = max(0, reserved)

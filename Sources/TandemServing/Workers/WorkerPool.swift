@@ -74,12 +74,15 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Replaces the set of lanes. Lanes left out finish the jobs already queued on them, then vanish.
-    public func setLanes(_ newLanes: [WorkerLane]) {
+    /// Replaces the set of lanes of `group` (the served endpoint's by default; each multi-model endpoint model
+    /// has its own). Lanes of the group left out finish the jobs already queued on them, then vanish; other
+    /// groups' lanes are untouched.
+    public func setLanes(_ newLanes: [WorkerLane], group: String = "") {
         condition.lock()
-        for lane in lanes where !newLanes.contains(where: { $0 === lane }) { lane.retired = true }
+        for lane in lanes where lane.group == group && !newLanes.contains(where: { $0 === lane }) { lane.retired = true }
+        let others = lanes.filter { $0.group != group && !$0.retired }
         let retiring = lanes.filter { $0.retired && (!$0.queue.isEmpty || $0.running > 0) }
-        lanes = newLanes + retiring
+        lanes = newLanes + others + retiring
         cursor = 0
         condition.broadcast()
         condition.unlock()

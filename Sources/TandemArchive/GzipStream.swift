@@ -1,0 +1,106 @@
+import CZlib
+import Foundation
+
+/// Streams the decompressed bytes of a gzip file through zlib's inflate, a chunk at a time, so a
+/// decompression bomb is never held in memory: the caller stops reading once its own limits are hit.
+/// Concatenated gzip members are read one after another, as `gzip -d` does.
+///
+/// The only Swift file that touches zlib (the `fence` suite checks it).
+final class GzipStream {
+    private let file: FileHandle
+    private let path: String
+    // zlib's state. `next_in`/`next_out` point into Swift buffers only for the duration of one `inflate`
+    // call inside `withUnsafeMutableBufferPointer`; they are reset to nil before the closure returns, so no
+    // pointer outlives the buffer it points into (zlib keeps its own copy of the window, not our pointers).
+    private var stream = z_stream()
+    private var input: [UInt8] = []
+    private var inputOffset = 0
+    private var fileEnded = false
+    private var finished = false
+    private var initialized = false
+    private static let chunk = 64 << 10
+
+    init(path: String) throws(ArchiveError) {
+        self.path = path
+        guard let file = FileHandle(forReadingAtPath: path) else {
+            throw ArchiveError(entry: nil, "cannot open \(path)")
+        }
+        self.file = file
+        // 15 + 32: the largest window, and accept a gzip (or zlib) header.
+        let status = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else {
+            try? file.close()
+            throw ArchiveError(entry: nil, "\(path): zlib could not start (status \(status))")
+        }
+        initialized = true
+    }
+
+    deinit {
+        if initialized { inflateEnd(&stream) }
+        try? file.close()
+    }
+
+    /// Up to `count` decompressed bytes; fewer only at the end of the data (empty when it has ended).
+    func read(_ count: Int) throws(ArchiveError) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: count)
+        var produced = 0
+        while produced < count && !finished {
+            if inputOffset == input.count {
+                if fileEnded {
+                    throw ArchiveError(entry: nil, "\(path): the gzip data ends early (truncated file)")
+                }
+                refill()
+                if input.isEmpty {
+                    fileEnded = true
+                    continue
+                }
+            }
+            let status = inflateStep(into: &output, at: produced, produced: &produced)
+            switch status {
+            case Z_OK, Z_BUF_ERROR:
+                continue
+            case Z_STREAM_END:
+                // Another member may follow (as `cat a.gz b.gz` makes); trailing zero padding ends the data.
+                if inputOffset == input.count { refill() }
+                if input.isEmpty || input[inputOffset...].allSatisfy({ $0 == 0 }) {
+                    finished = true
+                } else {
+                    inflateReset(&stream)
+                }
+            default:
+                throw ArchiveError(entry: nil, "\(path) is not valid gzip data (zlib status \(status))")
+            }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+
+    /// One `inflate` call from the unread input into `output[offset...]`.
+    private func inflateStep(into output: inout [UInt8], at offset: Int, produced: inout Int) -> Int32 {
+        let available = input.count - inputOffset
+        let room = output.count - offset
+        let status = input.withUnsafeMutableBufferPointer { inBuffer -> Int32 in
+            output.withUnsafeMutableBufferPointer { outBuffer -> Int32 in
+                guard let inBase = inBuffer.baseAddress, let outBase = outBuffer.baseAddress else { return Z_BUF_ERROR }
+                stream.next_in = inBase + inputOffset
+                stream.avail_in = UInt32(available)
+                stream.next_out = outBase + offset
+                stream.avail_out = UInt32(room)
+                let status = inflate(&stream, Z_NO_FLUSH)
+                stream.next_in = nil
+                stream.next_out = nil
+                return status
+            }
+        }
+        inputOffset = input.count - Int(stream.avail_in)
+        produced = offset + (room - Int(stream.avail_out))
+        return status
+    }
+
+    /// Replaces consumed input with the next chunk of the file (empty at its end).
+    private func refill() {
+        let data = (try? file.read(upToCount: Self.chunk)) ?? nil
+        input = data.map { [UInt8]($0) } ?? []
+        inputOffset = 0
+    }
+}
