@@ -72,6 +72,9 @@ public final class TandemApp: Sendable {
             let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
             logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
             for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
+            if let capture = state.config.dataCapture, capture.enabled {
+                FileHandle.standardOutput.write(Data("tandem writes data capture to \(capture.destination)\n".utf8))
+            }
         case .failure(let error):
             logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
@@ -95,6 +98,7 @@ public final class TandemApp: Sendable {
         dropTimer.cancel()
         trimmer.stop()
         pool.shutdown(deadline: max(deadline, .now + .milliseconds(100)))
+        stack.capture.stop(deadline: .now + .seconds(5))
         return exitCode
     }
 }

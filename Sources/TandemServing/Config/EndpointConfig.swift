@@ -94,6 +94,8 @@ public struct EndpointConfig: Sendable, Equatable {
     public var adminToken: String?
     /// `experiment:` — outcome collection for A/B analysis; nil when off.
     public var experiment: ExperimentConfig?
+    /// `data_capture:` — requests and answers written to disk in SageMaker's capture format; nil when absent.
+    public var dataCapture: DataCaptureConfig?
     public var production: [VariantConfig]
     public var shadows: [ShadowVariantConfig]
     /// The file this came from (nil for a generated single-model config).
@@ -125,7 +127,7 @@ public struct EndpointConfig: Sendable, Equatable {
         let root = try ConfigNode.parse(text, file: file)
         _ = try root.keys(allowed: [
             "endpoint", "repository", "routing", "health", "admin", "production_variants", "shadow_variants",
-            "experiment",
+            "experiment", "data_capture",
         ])
         let name = try root["endpoint"].string(default: "tandem")
         guard isSageMakerName(name) else {
@@ -212,6 +214,9 @@ public struct EndpointConfig: Sendable, Equatable {
                 config.experiment = ExperimentConfig(
                     control: control, remember: try experiment["remember"].int(default: 100_000, min: 1))
             }
+        }
+        if !root["data_capture"].isMissing {
+            config.dataCapture = try DataCaptureConfig.parse(root["data_capture"], directory: directory, environment: environment)
         }
         let admin = root["admin"]
         if !admin.isMissing {
