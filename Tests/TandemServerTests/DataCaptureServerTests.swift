@@ -88,19 +88,22 @@ struct DataCaptureServerTests {
             Self.endpoint(
                 sampling: 100, extra: "  capture_shadows: true\n  capture_options: [output]",
                 shadows: "shadow_variants:\n  - {name: s, model: fast, version: 1, sampling_percentage: 100}"),
-            slowMs: 0)
+            // Three workers: with as many workers as production variants, each reserves one and the shadow
+            // lane never gets a worker (WorkerPool's reservation rule; reported, not changed here).
+            slowMs: 0, workers: 3)
         var ids: Set<String> = []
         for _ in 0..<20 {
             let request = HTTPRequest(method: .post, target: "/invocations", headers: csv, body: csvRows(1))
             #expect(await server.send(request).status == 200)
             ids.insert(request.id)
         }
-        #expect(await server.waitUntilIdle())
+        let idle = await server.waitUntilIdle()
+        #expect(idle, "pool outstanding \(server.stack.pool.outstanding), s: \(String(describing: variantCounts(server, "s")))")
         server.stack.capture.stop(deadline: .now + .seconds(10))
         server.shutdown()
         let records = try Self.records(fixture.root)
         let shadow = records.filter { ($0["tandem"] as? [String: Any])?["shadow"] as? Bool == true }
-        #expect(records.count == 40 && shadow.count == 20)
+        #expect(records.count == 40 && shadow.count == 20, "\(records.count) records, \(shadow.count) shadow")
         for record in shadow {
             #expect((record["tandem"] as? [String: Any])?["variant"] as? String == "s")
             let data = try #require(record["captureData"] as? [String: [String: String]])
