@@ -14,6 +14,7 @@ public enum ConfigCheck {
             if let key = config.stickyKey { lines.append("sticky key: \(key), salt \"\(config.salt)\"") }
             lines.append("health policy: \(config.healthPolicy.rawValue)")
             lines.append("admin calls: \(config.adminToken == nil ? "off" : "on (token set)")")
+            lines.append(DataCaptureReport.line(config.dataCapture))
             var ok = true
             for variant in state.production {
                 let share = state.routing.share(of: variant.name)

@@ -12,12 +12,15 @@ final class EndpointLoader: Sendable {
     let builder: EndpointBuilder
     let endpoint: Endpoint
     let logger: Logger
+    /// Told about each state installed by a load (data capture follows the config's section).
+    let installed: @Sendable (EndpointState) -> Void
     private let queue = DispatchQueue(label: "tandem.endpoint-loader")
 
     init(
         source: ModelSource, environment: [String: String], loader: ModelLoader, builder: EndpointBuilder,
-        endpoint: Endpoint, logger: Logger
+        endpoint: Endpoint, logger: Logger, installed: @escaping @Sendable (EndpointState) -> Void = { _ in }
     ) {
+        self.installed = installed
         self.source = source
         self.environment = environment
         self.loader = loader
@@ -44,6 +47,7 @@ final class EndpointLoader: Sendable {
                 }
                 let state = try builder.build(config: config, models: models, previous: endpoint.state)
                 endpoint.install(state)
+                installed(state)
                 for variant in state.allVariants {
                     if case .failed(let reason) = variant.state {
                         logger.error("variant failed to load", metadata: ["variant": "\(variant.name)", "reason": "\(reason)"])

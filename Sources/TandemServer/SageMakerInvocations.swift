@@ -21,7 +21,7 @@ enum SageMakerInvocations {
                 customAttributes: attributes,
                 session: session(headers["X-Amzn-SageMaker-Session-Id"], attributes: attributes),
                 header: { headers[$0] }),
-            receivedAt: http.receivedAt)
+            receivedAt: http.receivedAt, inferenceID: headers["X-Amzn-SageMaker-Inference-Id"])
     }
 
     /// SageMaker's `SessionId`: `NEW_SESSION` opens one; an id continues it, and closes it when the

@@ -14,6 +14,8 @@ public final class ServingStack: Sendable {
     public let metrics: MetricsRegistry
     public let endpoint: Endpoint
     public let service: InvocationService
+    /// Data capture: samples settled invocations and writes them in SageMaker's capture format.
+    public let capture: DataCapture
     /// The routes: the SageMaker contract, the Runtime API emulation, admin, experiment and status.
     public let responder: any HTTPResponder
     let loader: EndpointLoader
@@ -33,17 +35,19 @@ public final class ServingStack: Sendable {
         }
         metrics = MetricsRegistry()
         endpoint = Endpoint()
+        let capture = DataCapture(metrics: metrics, logger: logger)
+        self.capture = capture
         service = InvocationService(
             endpoint: endpoint, pool: pool, negotiation: ContentNegotiation(defaultAccept: settings.defaultAccept),
             experiments: ExperimentBook(logger: logger, bufferCapacity: settings.limits.ledgerBuffer),
             sessions: SessionTable(capacity: settings.limits.maxSessions, lifetime: settings.limits.sessionLifetime),
-            logger: logger)
+            sink: capture, logger: logger)
         self.loader = EndpointLoader(
             source: settings.modelSource, environment: environment, loader: loader,
             builder: EndpointBuilder(
                 pool: pool, metrics: metrics,
                 settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
-            endpoint: endpoint, logger: logger)
+            endpoint: endpoint, logger: logger, installed: { _ = capture.configure($0.config) })
         rollouts = RolloutController(endpoint: endpoint, book: service.experiments, metrics: metrics, logger: logger)
         bandit = BanditController(endpoint: endpoint, book: service.experiments, logger: logger)
         models = settings.multiModel.hostsModels
@@ -89,5 +93,6 @@ public final class ServingStack: Sendable {
         rollouts.stop()
         bandit.stop()
         service.experiments.shutdown()
+        capture.stop(deadline: max(deadline, .now + .seconds(1)))
     }
 }

@@ -77,6 +77,9 @@ public final class TandemApp: Sendable {
             let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
             logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
             for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
+            if let capture = state.config.dataCapture, capture.enabled {
+                FileHandle.standardOutput.write(Data("tandem writes data capture to \(capture.destination)\n".utf8))
+            }
         case .failure(let error)?:
             logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
@@ -103,6 +106,7 @@ public final class TandemApp: Sendable {
         stack.rollouts.stop()
         stack.bandit.stop()
         stack.service.experiments.shutdown()  // writes the ledger's buffered rows
+        stack.capture.stop(deadline: .now + .seconds(5))
         return exitCode
     }
 }

@@ -96,6 +96,8 @@ public struct EndpointConfig: Sendable, Equatable {
     public var experiment: ExperimentConfig?
     /// `rollouts:` — guarded rollouts, one per challenger.
     public var rollouts: [RolloutPolicy] = []
+    /// `data_capture:` — requests and answers written to disk in SageMaker's capture format; nil when absent.
+    public var dataCapture: DataCaptureConfig?
     public var production: [VariantConfig]
     public var shadows: [ShadowVariantConfig]
     /// The file this came from (nil for a generated single-model config).
@@ -127,7 +129,7 @@ public struct EndpointConfig: Sendable, Equatable {
         let root = try ConfigNode.parse(text, file: file)
         _ = try root.keys(allowed: [
             "endpoint", "repository", "routing", "health", "admin", "production_variants", "shadow_variants",
-            "experiment", "rollouts",
+            "experiment", "rollouts", "data_capture",
         ])
         let name = try root["endpoint"].string(default: "tandem")
         guard isSageMakerName(name) else {
@@ -255,6 +257,9 @@ public struct EndpointConfig: Sendable, Equatable {
                 throw node["variant"].fail("a second rollout for '\(policy.variant)'")
             }
             config.rollouts.append(policy)
+        }
+        if !root["data_capture"].isMissing {
+            config.dataCapture = try DataCaptureConfig.parse(root["data_capture"], directory: directory, environment: environment)
         }
         let admin = root["admin"]
         if !admin.isMissing {

@@ -11,11 +11,14 @@ public struct InvocationRequest: Sendable {
     public var selection: VariantSelection
     /// When the request was fully received (the deadline counts from here).
     public var receivedAt: ContinuousClock.Instant
+    /// The caller's id for this inference (SageMaker's `InferenceId`), kept in captured records.
+    public var inferenceID: String?
 
     public init(
         requestID: String, body: [UInt8], payload: PayloadContract, selection: VariantSelection,
-        receivedAt: ContinuousClock.Instant
+        receivedAt: ContinuousClock.Instant, inferenceID: String? = nil
     ) {
+        self.inferenceID = inferenceID
         self.requestID = requestID
         self.body = body
         self.payload = payload

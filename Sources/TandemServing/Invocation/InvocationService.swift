@@ -19,11 +19,14 @@ public final class InvocationService: Sendable {
     public let sessions: SessionTable
     private let random = RoutingRandom()
     private let logger: Logger
+    /// Told about every settled invocation and shadow run (data capture), if set.
+    public let sink: (any InvocationSink)?
 
     public init(
         endpoint: Endpoint, pool: WorkerPool, negotiation: ContentNegotiation, experiments: ExperimentBook = ExperimentBook(),
-        sessions: SessionTable = SessionTable(), logger: Logger
+        sessions: SessionTable = SessionTable(), sink: (any InvocationSink)? = nil, logger: Logger
     ) {
+        self.sink = sink
         self.sessions = sessions
         self.endpoint = endpoint
         self.pool = pool
@@ -66,7 +69,7 @@ public final class InvocationService: Sendable {
         let shadows = sampleShadows(state, production: variant.name)
         let pending = PendingInvocation(
             request: request, state: state, variant: variant, rule: rule, experiments: experiments, logger: logger,
-            comparisons: shadows.map(\.comparison), session: session, sessions: sessions, respond: respond)
+            comparisons: shadows.map(\.comparison), session: session, sessions: sessions, sink: sink, respond: respond)
         variant.metrics.requestStarted()
 
         let codec: any InvocationCodec
@@ -92,7 +95,9 @@ public final class InvocationService: Sendable {
             let remaining = deadline - .now
             let timer = scheduler.schedule(after: max(remaining, .zero)) { pending.expire() }
             pending.attach(timer: timer)
-            for shadow in shadows { shadow.submit(body: request.body, codec: codec, pool: pool) }
+            for shadow in shadows {
+                shadow.submit(body: request.body, codec: codec, pool: pool, sink: sink, request: request, state: state, rule: rule)
+            }
         case .queueFull:
             variant.metrics.requestRejected()
             pending.fail(.overloaded(variant: variant.name, queued: variant.lane.capacity))

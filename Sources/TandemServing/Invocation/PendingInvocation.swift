@@ -22,13 +22,16 @@ final class PendingInvocation: Sendable {
     /// The session this request opened (closed again if it fails) or closes (only if it succeeds).
     private let session: SessionEvent?
     private let sessions: SessionTable
+    /// Told about the settled invocation after the caller is answered (data capture).
+    private let sink: (any InvocationSink)?
 
     init(
         request: InvocationRequest, state: EndpointState, variant: Variant, rule: RoutingRule,
         experiments: ExperimentBook, logger: Logger, comparisons: [ShadowComparison] = [],
-        session: SessionEvent? = nil, sessions: SessionTable = SessionTable(),
+        session: SessionEvent? = nil, sessions: SessionTable = SessionTable(), sink: (any InvocationSink)? = nil,
         respond: @escaping @Sendable (InvocationResult) -> Void
     ) {
+        self.sink = sink
         self.session = session
         self.sessions = sessions
         self.request = request
@@ -116,6 +119,7 @@ final class PendingInvocation: Sendable {
         default: break
         }
         respond(InvocationResult(requestID: request.requestID, route: route, outcome: outcome, session: reported))
+        sink?.invocationSettled(SettledInvocation(request: request, state: state, route: route, outcome: outcome))
         return true
     }
 }

@@ -7,13 +7,19 @@ struct ShadowCopy: Sendable {
     let comparison: ShadowComparison
 
     /// Queues the copy on the shadow's lane (refused at once, and counted so, when that lane is full).
-    func submit(body: [UInt8], codec: any InvocationCodec, pool: WorkerPool) {
+    /// A sink hears of the copy's predictions when they came in time (`sink`, with the request and the
+    /// snapshot it ran with, and how production was chosen).
+    func submit(
+        body: [UInt8], codec: any InvocationCodec, pool: WorkerPool,
+        sink: (any InvocationSink)? = nil, request: InvocationRequest? = nil, state: EndpointState? = nil, rule: RoutingRule = .weighted
+    ) {
         let pipeline = InvocationPipeline(variant: variant, model: model, codec: codec)
         let metrics = variant.metrics
         let health = variant.health
         let timeout = variant.timeout
         let name = variant.name
         let comparison = comparison
+        let route = ServedRoute(variant: variant.name, model: variant.modelID, rule: rule)
         let received = ContinuousClock.now
         let deadline = received + timeout
         metrics.requestStarted()
@@ -34,6 +40,10 @@ struct ShadowCopy: Sendable {
                         failure = .deadlineExceeded(variant: name, timeout: timeout, whileRunning: true)
                     } else {
                         comparison.shadowAnswered(predictions.table)
+                        if let sink, let request, let state {
+                            sink.invocationSettled(SettledInvocation(
+                                shadowOf: request, state: state, route: route, predictions: predictions, codec: codec))
+                        }
                     }
                 } catch {
                     failure = error

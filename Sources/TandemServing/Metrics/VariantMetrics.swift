@@ -281,13 +281,13 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// A configured limit was hit (see docs/reliability.md): `tandem_limit_hits_total{limit="..."}`.
-    public func limitHit(_ limit: String) {
+    public func limitHit(_ limit: String, count: Int = 1) {
         prometheus.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "tandem", metricName: "limit_hits", unitName: "total",
                 helpText: "Requests or connections refused, timed out or paused by a configured limit."),
             labels: [("limit", limit)]
-        ).increment()
+        ).increment(by: Int64(count))
     }
 
     /// Prometheus text exposition format (version 0.0.4).
