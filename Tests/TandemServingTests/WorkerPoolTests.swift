@@ -171,6 +171,33 @@ final class Gate: Sendable {
         pool.shutdown(deadline: .now + .seconds(5))
     }
 
+    /// Two workers, two production lanes with a worker reserved each, and a shadow lane: the shadow's jobs run
+    /// on the idle reserved workers (they used to wait for their deadline, so a default two-core server with
+    /// two variants never ran a shadow), while a production lane with queued work still gets its reserved worker.
+    @Test func shadowLaneBorrowsReservedWorkersNobodyIsWaitingFor() {
+        let pool = WorkerPool(workers: 2)
+        pool.start()
+        defer { pool.shutdown(deadline: .now + .seconds(5)) }
+        let a = WorkerLane(name: "a", capacity: 100, maxConcurrency: 2, reserved: 1)
+        let b = WorkerLane(name: "b", capacity: 100, maxConcurrency: 2, reserved: 1)
+        let shadow = WorkerLane(name: "shadow", capacity: 100, maxConcurrency: 1, reserved: 0)
+        pool.setLanes([a, b, shadow])
+        let log = JobLog()
+        for i in 0..<3 { #expect(submit(pool, shadow, log, tag: "shadow\(i)") == .accepted) }
+        #expect(waitFor { log.ran.count == 3 })
+        // With lane a busy and b waiting, the shadow does not take b's reserved worker.
+        let gate = Gate()
+        _ = submit(pool, a, log, tag: "a0") { gate.wait() }
+        #expect(waitFor { gate.waiters == 1 })
+        _ = submit(pool, b, log, tag: "b0") { gate.wait() }
+        #expect(waitFor { gate.waiters == 2 })
+        _ = submit(pool, shadow, log, tag: "late")
+        _ = submit(pool, b, log, tag: "b1")
+        gate.open(2)
+        #expect(waitFor { log.ran.count == 7 })
+        #expect(waitFor { pool.outstanding == 0 })
+    }
+
     @Test func expiredJobsAreDroppedWithoutRunning() {
         let pool = WorkerPool(workers: 1)
         pool.start()

@@ -240,9 +240,14 @@ public final class WorkerPool: @unchecked Sendable {
         for step in 0..<count {
             let lane = lanes[(cursor + step) % count]
             guard !lane.queue.isEmpty, lane.running < lane.maxConcurrency else { continue }
-            // Workers other lanes are still owed from their reservation.
+            // Workers other lanes are still owed from their reservation. A lane without a reservation of its own
+            // (a shadow) may use a worker reserved for a lane that has nothing queued: reservations keep production
+            // variants from starving each other, and must not keep shadows from ever running when there are
+            // exactly as many workers as production variants. Shadows are capped below all workers
+            // (`maxConcurrency`), so production keeps workers of its own.
             var owed = 0
             for other in lanes where other !== lane && !other.retired {
+                if lane.reserved == 0 && other.queue.isEmpty { continue }
                 owed += max(0, min(other.reserved, other.maxConcurrency) - other.running)
             }
             guard free - 1 >= owed || lane.running < lane.reserved else { continue }
