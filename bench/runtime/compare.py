@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Runs RuntimeBench and ort_bench.py on each model and prints a markdown table with ratios.
-Usage: compare.py <RuntimeBench binary> <zoo dir> [--baseline <older RuntimeBench binary>] [models...]
+Usage: compare.py <RuntimeBench binary> <zoo dir> [--rounds N] [--baseline <older RuntimeBench binary>] [models...]
+With --rounds N (default 1), each model runs N times, onnxruntime and Tandem alternating (ORT, Tandem,
+ORT, Tandem, ...), so both see the same machine load; the tables give the median of each figure
+and the ratio table the median of the per-round ratios with their range (the machine is shared).
+The load average is printed before and after.
 With --baseline, the older build runs on each model right after the current one (same run, same
 machine state) and a before/after table follows."""
 import json
+import os
+import statistics
 import subprocess
 import sys
 
@@ -17,8 +23,13 @@ def main():
     binary, zoo = sys.argv[1], sys.argv[2]
     rest = sys.argv[3:]
     baseline = None
-    if len(rest) >= 2 and rest[0] == "--baseline":
-        baseline, rest = rest[1], rest[2:]
+    rounds = 1
+    while len(rest) >= 2 and rest[0] in ("--baseline", "--rounds"):
+        if rest[0] == "--baseline":
+            baseline = rest[1]
+        else:
+            rounds = max(1, int(rest[1]))
+        rest = rest[2:]
     models = rest or ["synthetic-large-forest/v1", "digits-mlp/v1", "breast-cancer-torch-mlp-gelu-dynamo/v1",
                               "iris-knn/v1", "iris-gaussian-nb/v1", "topics-tfidf-logreg/v1"]
     here = __file__.rsplit("/", 1)[0]
@@ -26,22 +37,35 @@ def main():
     print("|---|---|---:|---:|---:|")
     ratios = []
     before = []
+    print(f"load average at start: {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    keys = ("single_row_median_us", "single_row_p99_us", "batch_rows_per_s")
     for m in models:
         d = f"{zoo}/{m}"
-        t = run([binary, d])
-        o = run([sys.executable, f"{here}/ort_bench.py", d])
+        ts, os_, per_round = [], [], []
+        for _ in range(rounds):
+            o = run([sys.executable, f"{here}/ort_bench.py", d])
+            t = run([binary, d])
+            ts.append(t)
+            os_.append(o)
+            per_round.append((o['single_row_median_us'] / t['single_row_median_us'], o['single_row_p99_us'] / t['single_row_p99_us'],
+                              t['batch_rows_per_s'] / o['batch_rows_per_s']))
+        t = {k: statistics.median(r[k] for r in ts) for k in keys} | {"runtime": ts[0]["runtime"]}
+        o = {k: statistics.median(r[k] for r in os_) for k in keys} | {"runtime": os_[0]["runtime"]}
         if baseline:
             b = run([baseline, d])
             before.append((m, b, t, o))
         for r in (o, t):
             print(f"| {m} | {r['runtime']} | {r['single_row_median_us']:.2f} | {r['single_row_p99_us']:.2f} | {r['batch_rows_per_s']:,.0f} |")
-        ratios.append((m, o['single_row_median_us'] / t['single_row_median_us'], o['single_row_p99_us'] / t['single_row_p99_us'],
-                       t['batch_rows_per_s'] / o['batch_rows_per_s']))
+        ratios.append((m, [statistics.median(x[i] for x in per_round) for i in range(3)],
+                       [(min(x[i] for x in per_round), max(x[i] for x in per_round)) for i in range(3)]))
+    print(f"load average at end: {os.getloadavg()[0]:.1f}", file=sys.stderr)
     print()
-    print("| model | latency speed-up, median (ORT/Tandem) | p99 (ORT/Tandem) | batch throughput (Tandem/ORT) |")
-    print("|---|---:|---:|---:|")
-    for m, a, b, c in ratios:
-        print(f"| {m} | {a:.2f}x | {b:.2f}x | {c:.2f}x |")
+    print(f"| model | latency speed-up, median (ORT/Tandem) | p99 (ORT/Tandem) | batch throughput (Tandem/ORT) |"
+          + (f" batch ratio, range over {rounds} rounds |" if rounds > 1 else ""))
+    print("|---|---:|---:|---:|" + ("---:|" if rounds > 1 else ""))
+    for m, (a, b, c), spans in ratios:
+        extra = f" {spans[2][0]:.2f}-{spans[2][1]:.2f}x |" if rounds > 1 else ""
+        print(f"| {m} | {a:.2f}x | {b:.2f}x | {c:.2f}x |{extra}")
     if before:
         print()
         print("| model | batch rows/s before | after | after/before | before/ORT | after/ORT | single-row median before (µs) | after (µs) |")
