@@ -6,8 +6,8 @@ import Foundation
 /// file belongs to the `tandem` target, which is compiled for baseline x86-64, so the check itself
 /// runs on any x86-64 CPU.
 enum CPUSupport {
-    /// The /proc/cpuinfo flags of x86-64-v3 (with the v2 ones below it); `abm` is LZCNT.
-    static let required = ["sse3", "ssse3", "sse4_1", "sse4_2", "popcnt", "cx16",
+    /// The /proc/cpuinfo flags of x86-64-v3 (with the v2 ones below it); `pni` is SSE3, `abm` LZCNT.
+    static let required = ["pni", "ssse3", "sse4_1", "sse4_2", "popcnt", "cx16",
                            "avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm"]
 
     /// The required flags that `cpuinfo` (the text of /proc/cpuinfo) does not list; empty when
