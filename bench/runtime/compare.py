@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs RuntimeBench and ort_bench.py on each model and prints a markdown table with ratios.
-Usage: compare.py <RuntimeBench binary> <zoo dir> [--rounds N] [--baseline <older RuntimeBench binary>] [models...]
+Usage: compare.py <RuntimeBench binary> <zoo dir> [--rounds N] [--calls N] [--batch-seconds S] [--baseline <older RuntimeBench binary>] [models...]
 With --rounds N (default 1), each model runs N times, onnxruntime and Tandem alternating (ORT, Tandem,
 ORT, Tandem, ...), so both see the same machine load; the tables give the median of each figure
 and the ratio table the median of the per-round ratios with their range (the machine is shared).
@@ -9,14 +9,26 @@ With --baseline, the older build runs on each model right after the current one 
 machine state) and a before/after table follows."""
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 
 
+BENCH_ARGS = []
+
+
 def run(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()
-    return json.loads(out[-1])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(cmd + BENCH_ARGS, check=True, capture_output=True, text=True).stdout.strip().splitlines()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = json.loads(out[-1])
+    if "batch_rows_per_cpu_s" not in r:
+        # A RuntimeBench built before it measured CPU time: charge the whole process's CPU time
+        # (load, warm-up and single rows included, so this understates Tandem) to the batches.
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        r["batch_rows_per_cpu_s"] = round(r["batch_iterations"] * r["batch_rows"] / max(cpu, 1e-9))
+    return r
 
 
 def main():
@@ -24,11 +36,13 @@ def main():
     rest = sys.argv[3:]
     baseline = None
     rounds = 1
-    while len(rest) >= 2 and rest[0] in ("--baseline", "--rounds"):
+    while len(rest) >= 2 and rest[0] in ("--baseline", "--rounds", "--calls", "--batch-seconds"):
         if rest[0] == "--baseline":
             baseline = rest[1]
-        else:
+        elif rest[0] == "--rounds":
             rounds = max(1, int(rest[1]))
+        else:
+            BENCH_ARGS.extend(rest[:2])  # passed to both benchmarks
         rest = rest[2:]
     models = rest or ["synthetic-large-forest/v1", "digits-mlp/v1", "breast-cancer-torch-mlp-gelu-dynamo/v1",
                               "iris-knn/v1", "iris-gaussian-nb/v1", "topics-tfidf-logreg/v1"]
