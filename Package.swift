@@ -15,8 +15,10 @@ import PackageDescription
 ///   TandemTestSupport  the serving stack driven in-process without sockets (test targets only)
 ///   TandemTraining `tandem train`: SageMaker's training contract, boosted trees and linear models, ONNX export (Foundation only)
 ///   tandem         the command-line executable
+
 /// TandemONNX's dense math (SIMD erf/exp, the fused element-wise passes, Softmax) is compiled for
-/// x86-64-v3 (AVX2, FMA; every x86 server CPU since 2013) on x86-64 hosts: 8-lane vectors instead
+/// x86-64-v3 (AVX2, FMA; every x86 server CPU since 2013; the Swift frontend and its clang importer
+/// take this level as the CPU name `haswell`, not `x86-64-v3`) on x86-64 hosts: 8-lane vectors instead
 /// of SSE2's 4 (docs/runtime.md, "Instruction set"). `tandem` checks the CPU at start and refuses
 /// to run, with a message, on one without it. `TANDEM_BASELINE_CPU=1 swift build` builds for
 /// baseline x86-64 instead.
@@ -25,7 +27,7 @@ let buildsForV3 = Context.environment["TANDEM_BASELINE_CPU"] != "1"
 #else
 let buildsForV3 = false
 #endif
-let onnxCPU: [SwiftSetting] = buildsForV3 ? [.unsafeFlags(["-target-cpu", "x86-64-v3"])] : []
+let onnxCPU: [SwiftSetting] = buildsForV3 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 /// Tells `tandem` to check the CPU before it touches TandemONNX.
 let cpuCheck: [SwiftSetting] = buildsForV3 ? [.define("TANDEM_X86_64_V3")] : []
 
