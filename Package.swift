@@ -19,6 +19,22 @@ import PackageDescription
 ///   TandemTestSupport  the serving stack driven in-process without sockets (test targets only)
 ///   TandemTraining `tandem train`: SageMaker's training contract, boosted trees and linear models, ONNX export (Foundation only)
 ///   tandem         the command-line executable
+
+/// TandemONNX's dense math (SIMD erf/exp, the fused element-wise passes, Softmax) is compiled for
+/// x86-64-v3 (AVX2, FMA; every x86 server CPU since 2013; the Swift frontend and its clang importer
+/// take this level as the CPU name `haswell`, not `x86-64-v3`) on x86-64 hosts: 8-lane vectors instead
+/// of SSE2's 4 (docs/runtime.md, "Instruction set"). `tandem` checks the CPU at start and refuses
+/// to run, with a message, on one without it. `TANDEM_BASELINE_CPU=1 swift build` builds for
+/// baseline x86-64 instead.
+#if arch(x86_64)
+let buildsForV3 = Context.environment["TANDEM_BASELINE_CPU"] != "1"
+#else
+let buildsForV3 = false
+#endif
+let onnxCPU: [SwiftSetting] = buildsForV3 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+/// Tells `tandem` to check the CPU before it touches TandemONNX.
+let cpuCheck: [SwiftSetting] = buildsForV3 ? [.define("TANDEM_X86_64_V3")] : []
+
 let package = Package(
     name: "Tandem",
     platforms: [.macOS(.v26)],
@@ -92,7 +108,8 @@ let package = Package(
             dependencies: [
                 "TandemBLAS",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
+            ],
+            swiftSettings: onnxCPU
         ),
         .target(
             name: "TandemServing",
@@ -152,7 +169,8 @@ let package = Package(
                 "TandemTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: cpuCheck
         ),
         .testTarget(name: "TandemJSONTests", dependencies: ["TandemJSON"]),
         .testTarget(name: "TandemIOTests", dependencies: ["TandemIO"]),

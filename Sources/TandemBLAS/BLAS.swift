@@ -38,6 +38,29 @@ public enum BLAS {
         return out
     }
 
+    /// `c += op(A) x op(B)` in place (BLAS's beta = 1), `c` holding `m * n` elements: a layer's
+    /// bias rows written into `c` first come out as `bias + product` without a second pass over
+    /// the output (and without OpenBLAS's beta pass). `false`, with `c` untouched, when the lengths
+    /// do not match the sizes or a size exceeds `Int32.max`.
+    public static func sgemm(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int, addingTo c: inout [Float],
+                             transposeA: Bool = false, transposeB: Bool = false) -> Bool {
+        guard let count = checkedSizes(a.count, b.count, m: m, k: k, n: n), c.count == count else { return false }
+        guard count > 0, k > 0, singleThreaded else { return true }
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    // Invariants: pa holds m*k, pb k*n and pc m*n elements (checked above), all
+                    // non-empty so the base addresses are non-nil; BLAS reads pa/pb, reads and
+                    // writes pc, and none of the three outlives this closure.
+                    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(transposeA ? m : k),
+                                pb.baseAddress, Int32(transposeB ? k : n), 1, pc.baseAddress, Int32(n))
+                }
+            }
+        }
+        return true
+    }
+
     /// `sgemm` for doubles.
     public static func dgemm(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int,
                              transposeA: Bool = false, transposeB: Bool = false) -> [Double]? {

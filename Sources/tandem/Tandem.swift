@@ -12,6 +12,12 @@ struct Tandem: AsyncParsableCommand {
         version: TandemVersion.string,
         subcommands: [Serve.self, CheckConfig.self, Train.self, Run.self, Inspect.self],
         defaultSubcommand: Serve.self)
+
+    /// Checks the CPU before anything runs TandemONNX (CPUSupport), then parses and runs the command.
+    static func main() async {
+        CPUSupport.exitUnlessSupported()
+        await main(nil)
+    }
 }
 
 /// Options shared by `serve` and `check-config`: where the models come from.

@@ -37,8 +37,35 @@ struct ArgExtremumKernel: Kernel {
         var shape = t.shape
         if keepDims { shape[a] = 1 } else { shape.remove(at: a) }
         _ = try Shapes.checkedCount(shape)
-        let result = try t.data.visitOrdered(ArgStep(layout: layout, findMax: findMax, last: selectLast))
+        let result: [Int64]
+        if case .float(let v) = t.data, layout.inner == 1, findMax, !selectLast {
+            result = Self.lastAxisArgMax(v, rows: layout.outer, length: layout.length)
+        } else {
+            result = try t.data.visitOrdered(ArgStep(layout: layout, findMax: findMax, last: selectLast))
+        }
         return [.tensor(Tensor(shape: shape, data: .int64(result)))]
+    }
+}
+
+extension ArgExtremumKernel {
+    /// ArgMax of each float row (a classifier's label from its scores): the same strict `>` scan from
+    /// index 0 as `ArgStep`, specialised so the comparison is inlined. `v` holds `rows * length`
+    /// elements, `length > 0` (checked by the caller).
+    static func lastAxisArgMax(_ v: [Float], rows: Int, length: Int) -> [Int64] {
+        var out = [Int64](repeating: 0, count: rows)
+        guard v.count == rows &* length, length > 0 else { return out }
+        let V = v.span
+        var O = out.mutableSpan
+        for r in 0..<rows {
+            let base = r * length
+            var best = V[base], index = 0
+            for j in 1..<length {
+                let x = V[base + j]
+                if x > best { best = x; index = j }
+            }
+            O[r] = Int64(index)
+        }
+        return out
     }
 }
 

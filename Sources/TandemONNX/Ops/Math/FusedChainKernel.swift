@@ -48,9 +48,34 @@ struct FusedChainKernel: Kernel {
     var head: (kernel: any Kernel, node: String, opType: String)?
     var ops: [Op]
 
+    /// The bias row when the head is a MatMul and the first op adds one row constant to it (a dense
+    /// layer): the product is then written into the bias rows (`MatrixProduct.multiplyAddingRow`).
+    private var linearBias: [Float]? {
+        guard let head, head.kernel is MatMulKernel, let first = ops.first,
+              case .binary(.add, _, .row(let r, _)) = first.fast else { return nil }
+        return r
+    }
+
+    /// The dense layer's output when the inputs fit it (float `[..., k]` times a float `[k, n]`,
+    /// `n` the bias length) and every op fits its shape; nil otherwise.
+    private func linearLayer(_ inputs: [Value?], _ bias: [Float]) -> Tensor? {
+        guard inputs.count == 2, case .tensor(let a)? = inputs[0], case .tensor(let b)? = inputs[1],
+              case .float(let x) = a.data, case .float(let w) = b.data,
+              a.shape.count >= 2, b.shape.count == 2, let k = a.shape.last, k == b.shape[0], b.shape[1] == bias.count else { return nil }
+        let n = bias.count
+        let m = k > 0 ? x.count / k : 0
+        let shape = Array(a.shape.dropLast()) + [n]
+        guard m &* k == x.count, fits(shape), let out = MatrixProduct.multiplyAddingRow(x, w, m, k, n, bias: bias) else { return nil }
+        return Tensor(shape: shape, data: .float(out))
+    }
+
     func run(_ inputs: [Value?]) throws(KernelError) -> [Value] {
         var root: Value
-        if let head {
+        var firstOp = 0
+        if let bias = linearBias, let product = linearLayer(inputs, bias) {
+            root = .tensor(product)
+            firstOp = 1  // the bias is in
+        } else if let head {
             var outs: [Value]
             do { outs = try head.kernel.run(inputs) } catch { throw error.from(head.node, head.opType) }
             guard !outs.isEmpty else { throw KernelError("produced no output").from(head.node, head.opType) }
@@ -64,11 +89,28 @@ struct FusedChainKernel: Kernel {
         let shape = t.shape
         var values: [Float] = []
         if case .float(let v) = t.data { values = v }
-        let x = usesRoot ? values : []
         // Drop the other references to the buffer so the passes below write in place when the head made it.
         root = .tensor(Tensor(shape: [], data: .float([])))
-        let width = shape.last ?? 1
-        for op in ops { Self.apply(op.fast, &values, x, width) }
+        let width = max(shape.last ?? 1, 1)
+        // Block by block (whole rows, about 8 KB), every op in turn: the block stays in L1 across the ops.
+        let blockRows = max(1, 2048 / width)
+        let n = values.count
+        // The chain's input, block by block, for ops that read it (GELU's final `x *`).
+        let readsRoot = usesRoot
+        var x = [Float](repeating: 0, count: readsRoot ? min(n, blockRows * width) : 0)
+        do {
+            var s = values.mutableSpan
+            var start = 0
+            while start < n {
+                let end = min(n, start + blockRows * width)
+                if readsRoot {
+                    var X = x.mutableSpan
+                    for i in start..<end { X[i - start] = s[i] }
+                }
+                for op in ops[firstOp...] { Self.apply(op.fast, &s, x, width, start..<end) }
+                start = end
+            }
+        }
         return [.tensor(Tensor(shape: shape, data: .float(values)))]
     }
 
@@ -108,50 +150,50 @@ struct FusedChainKernel: Kernel {
         return value
     }
 
-    /// One fused op over the whole buffer; `x` is the chain's input (empty unless an op reads it),
-    /// `width` the last dimension (the length of a row constant, checked by `fits`).
-    private static func apply(_ op: FastOp, _ values: inout [Float], _ x: [Float], _ width: Int) {
-        var s = values.mutableSpan
+    /// One fused op over `range` of the buffer (whole rows); `x` is the chain's input over `range`
+    /// (`x[0]` is element `range.lowerBound`; empty unless an op reads it), `width` the last dimension (the length of a row constant, checked by `fits`).
+    private static func apply(_ op: FastOp, _ s: inout MutableSpan<Float>, _ x: [Float], _ width: Int, _ range: Range<Int>) {
         switch op {
         case .relu:
-            for i in 0..<s.count {
+            for i in range {
                 let v = s[i]
                 s[i] = v < 0 ? 0 : v
             }
         case .erf:
-            VectorErf.apply(&s)
+            VectorErf.apply(&s, range)
         case .binary(let operation, let valueFirst, let other):
             switch (operation, valueFirst) {
-            case (.add, true): combine(&s, other, x, width) { $0 + $1 }
-            case (.add, false): combine(&s, other, x, width) { $1 + $0 }
-            case (.sub, true): combine(&s, other, x, width) { $0 - $1 }
-            case (.sub, false): combine(&s, other, x, width) { $1 - $0 }
-            case (.mul, true): combine(&s, other, x, width) { $0 * $1 }
-            case (.mul, false): combine(&s, other, x, width) { $1 * $0 }
-            case (.div, true): combine(&s, other, x, width) { $0 / $1 }
-            case (.div, false): combine(&s, other, x, width) { $1 / $0 }
+            case (.add, true): combine(&s, other, x, width, range) { $0 + $1 }
+            case (.add, false): combine(&s, other, x, width, range) { $1 + $0 }
+            case (.sub, true): combine(&s, other, x, width, range) { $0 - $1 }
+            case (.sub, false): combine(&s, other, x, width, range) { $1 - $0 }
+            case (.mul, true): combine(&s, other, x, width, range) { $0 * $1 }
+            case (.mul, false): combine(&s, other, x, width, range) { $1 * $0 }
+            case (.div, true): combine(&s, other, x, width, range) { $0 / $1 }
+            case (.div, false): combine(&s, other, x, width, range) { $1 / $0 }
             default: break  // ElementwiseFusion fuses only the four above
             }
         }
     }
 
-    /// `s[i] = f(s[i], other[i])` with `other` broadcast; `f` is a literal closure, inlined.
+    /// `s[i] = f(s[i], other[i])` over `range` with `other` broadcast; `f` is a literal closure, inlined.
+    /// `range` starts on a row boundary and holds whole rows when `other` is a row.
     @inline(__always)
-    private static func combine(_ s: inout MutableSpan<Float>, _ other: Other, _ x: [Float], _ width: Int,
+    private static func combine(_ s: inout MutableSpan<Float>, _ other: Other, _ x: [Float], _ width: Int, _ range: Range<Int>,
                                 _ f: (Float, Float) -> Float) {
-        let n = s.count
         switch other {
         case .scalar(let k, _):
-            for i in 0..<n { s[i] = f(s[i], k) }
+            for i in range { s[i] = f(s[i], k) }
         case .root:
             let X = x.span
-            guard X.count == n else { return }
-            for i in 0..<n { s[i] = f(s[i], X[i]) }
+            let offset = range.lowerBound
+            guard X.count >= range.count else { return }
+            for i in range { s[i] = f(s[i], X[i - offset]) }
         case .row(let r, _):
             let R = r.span
             guard width > 0, R.count == width else { return }
-            var base = 0
-            while base + width <= n {
+            var base = range.lowerBound
+            while base + width <= range.upperBound {
                 for j in 0..<width { s[base + j] = f(s[base + j], R[j]) }
                 base += width
             }

@@ -50,14 +50,20 @@ enum VectorErf {
     static func erf(_ x: Float) -> Float { erf(V(repeating: x))[0] }
 
     /// erf of every element, in place.
-    static func apply(_ values: inout MutableSpan<Float>) {
-        let n = values.count
-        var i = 0
+    static func apply(_ values: inout MutableSpan<Float>) { apply(&values, 0..<values.count) }
+
+    /// erf of `values[range]`, in place.
+    static func apply(_ values: inout MutableSpan<Float>, _ range: Range<Int>) {
+        let n = range.upperBound
+        var i = range.lowerBound
+        guard i >= 0, n <= values.count else { return }
         while i + 8 <= n {
+            // 0 <= i and i + 8 <= n <= values.count (checked above), so every lane index is in range;
+            // unchecked, the eight loads and stores become one vector load and store each.
             var v = V()
-            for l in 0..<8 { v[l] = values[i + l] }
+            for l in 0..<8 { v[l] = unsafe values[unchecked: i &+ l] }
             let r = erf(v)
-            for l in 0..<8 { values[i + l] = r[l] }
+            for l in 0..<8 { unsafe values[unchecked: i &+ l] = r[l] }
             i += 8
         }
         if i < n {

@@ -30,8 +30,9 @@ enum VectorExp {
         p = p * r + 1
         p = p * r + 1
         // shifted's bit pattern is 0x4B40_0000 + k (k in [-126, 127]); (k + 127) << 23 is 2^k.
-        var scale = V()
-        for l in 0..<8 { scale[l] = Float(bitPattern: (shifted[l].bitPattern &- 0x4B40_0000 &+ 127) &<< 23) }
+        // Lane-wise on the bit patterns (a bit cast between two 32-byte vectors of 32-bit lanes).
+        let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
+        let scale = unsafeBitCast((bits &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
         return (p * scale).replacing(with: 0, where: x .< -87.33)
     }
 
@@ -42,11 +43,14 @@ enum VectorExp {
     static func apply(_ values: inout MutableSpan<Float>, _ range: Range<Int>) {
         var i = range.lowerBound
         let n = range.upperBound
+        guard i >= 0, n <= values.count else { return }
         while i + 8 <= n {
+            // 0 <= i and i + 8 <= n <= values.count (checked above), so every lane index is in range;
+            // unchecked, the eight loads and stores become one vector load and store each.
             var v = V()
-            for l in 0..<8 { v[l] = values[i + l] }
+            for l in 0..<8 { v[l] = unsafe values[unchecked: i &+ l] }
             let r = exp(v)
-            for l in 0..<8 { values[i + l] = r[l] }
+            for l in 0..<8 { unsafe values[unchecked: i &+ l] = r[l] }
             i += 8
         }
         if i < n {

@@ -74,6 +74,14 @@ private struct GemmJob: ProductVisitor {
         guard var y = T.unwrap(bData) else { throw KernelError("A and B must have the same element type") }
         if kernel.transB && kernel.pretransposedB == nil { y = MatrixProduct.transpose(y, rows: n, columns: k) }
         let x = kernel.transA ? MatrixProduct.transpose(a, rows: k, columns: m) : a
+        // A dense layer (float, alpha = beta = 1, C one row of n biases): the product goes straight
+        // into the bias rows, the same `product + c` per element as the general path below.
+        if kernel.alpha == 1, kernel.beta == 1, let c, c.count == n, c.shape.last == n || (n == 1 && c.shape.allSatisfy { $0 == 1 }),
+           c.shape.dropLast().allSatisfy({ $0 == 1 }),
+           case .float(let xf) = T.wrap(x), case .float(let yf) = T.wrap(y), case .float(let cf) = c.data,
+           let out = MatrixProduct.multiplyAddingRow(xf, yf, m, k, n, bias: cf), let r = T.unwrap(.float(out)) {
+            return T.wrap(r)
+        }
         var out = MatrixProduct.multiply(x, y, m, k, n)
         if kernel.alpha != 1 {
             let alpha = T(fromDouble: kernel.alpha)

@@ -24,6 +24,33 @@ enum MatrixProduct {
         return plain(a, b, m, k, n)
     }
 
+    /// `[m, k] x [k, n]` plus `bias` (`n` values) added to every row: a dense layer in one output
+    /// buffer. Large products write the bias rows first and let BLAS add the product into them
+    /// (beta = 1), which saves the zeroing pass and the separate bias pass; the sum per element is
+    /// the same `product + bias` as multiplying first and adding after (BLAS adds its finished
+    /// dot product to the stored value), so the result equals the unfused Gemm/MatMul then Add.
+    /// `nil` when the sizes do not match (the caller runs its nodes one by one instead).
+    static func multiplyAddingRow(_ a: [Float], _ b: [Float], _ m: Int, _ k: Int, _ n: Int, bias: [Float]) -> [Float]? {
+        guard n > 0, bias.count == n, a.count == m &* k, b.count == k &* n else { return nil }
+        let large = m.multipliedReportingOverflow(by: k).partialValue.multipliedReportingOverflow(by: n).partialValue >= blasThreshold
+        if large && k > 0 {
+            var out: [Float] = []
+            out.reserveCapacity(m * n)
+            for _ in 0..<m { out.append(contentsOf: bias) }
+            if BLAS.sgemm(a, b, m: m, k: k, n: n, addingTo: &out) { return out }
+        }
+        var out = multiply(a, b, m, k, n)
+        guard out.count == m &* n else { return nil }
+        var o = out.mutableSpan
+        let B = bias.span
+        var base = 0
+        while base + n <= o.count {
+            for j in 0..<n { o[base + j] += B[j] }
+            base += n
+        }
+        return out
+    }
+
     /// The reference loop for any `ProductScalar` (integers wrap), accumulating each output row along k.
     static func plain<T: ProductScalar>(_ a: [T], _ b: [T], _ m: Int, _ k: Int, _ n: Int) -> [T] {
         var out = [T](repeating: .zero, count: m * n)
