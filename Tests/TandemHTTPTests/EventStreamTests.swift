@@ -66,6 +66,7 @@ struct EventStreamTests {
             #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(text.lowercased().contains("content-type: text/event-stream"))
             #expect(!text.lowercased().contains("content-length"))
+            #expect(await eventually { responder.first != nil })
             let stream = try #require(responder.first)
             for i in 0..<3 { stream.send(Array("data: \(i)\n\n".utf8)) }
             #expect(read(client, until: "data: 2\n\n", into: &text))
@@ -88,9 +89,10 @@ struct EventStreamTests {
             let stream = try #require(responder.first)
             let event = Array(("data: " + String(repeating: "x", count: 8000) + "\n\n").utf8)
             // The client reads nothing: kernel buffers fill, then unsent bytes pile up to the bound and the stream ends.
-            for _ in 0..<400 where stream.isOpen {
+            // Loopback send buffers can hold megabytes: keep sending (up to 48 MB) until the bound is reached.
+            for i in 0..<6000 where stream.isOpen {
                 stream.send(event)
-                try await Task.sleep(for: .milliseconds(2))
+                if i % 100 == 99 { try await Task.sleep(for: .milliseconds(5)) }
             }
             #expect(await eventually(.seconds(5)) { !stream.isOpen })
             #expect(responder.closed.load(ordering: .relaxed) == 1)

