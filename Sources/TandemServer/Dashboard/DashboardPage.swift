@@ -141,8 +141,8 @@ enum DashboardPage {
                 <button id="rollout-abort" type="button" class="danger hidden">Abort rollout</button>
                 <button id="lock" type="button">Forget token</button></div>
               </form>
-              <div id="admin-result" class="muted"></div>
             </div>
+            <div id="admin-result" class="muted"></div>
           </section>
           <section aria-label="Variants"><h2>Variants</h2><div id="cards" class="cards"></div></section>
           <section aria-label="Last 15 minutes"><h2>Last 15 minutes <span class="muted">(per second)</span></h2>
