@@ -6,9 +6,11 @@ moment (within one update); that a weight change made through the admin API show
 page's own admin form changes weights through that API; that a variant made to fail turns red with its reason;
 that it fits a phone's width; and, from the browser's network log, that no request went to any host but tandem's.
 Screenshots in both colour schemes go to the test's directory, and to docs/ with TANDEM_UPDATE_SCREENSHOTS=1."""
+import base64
 import json
 import os
 import pathlib
+import random
 import re
 import shutil
 import threading
@@ -31,11 +33,14 @@ from selenium.webdriver.common.by import By  # noqa: E402
 
 
 def make_config(root, b_model="steady"):
-    return write_endpoint(root, [
+    path = write_endpoint(root, [
         {"name": "control", "model": "steady", "weight": 1},
         {"name": "challenger", "model": b_model, "weight": 1},
     ], admin={"token": TOKEN}, health={"policy": "any", "min_requests": 10, "degraded_error_rate": 0.5,
                                        "window_s": 5}, name="checkout-ranker")
+    with path.open("a") as config:
+        config.write("experiment: {outcomes: true, control: control}\n")
+    return path
 
 
 class Traffic:
@@ -48,10 +53,22 @@ class Traffic:
             thread.start()
 
     def run(self, server):
+        """Invokes, and posts an outcome for every answered request (challenger's mean a little higher), in
+        batches, so /experiment has intervals to draw."""
         client = KeepAliveClient(server, timeout=10)
+        rng = random.Random(7)
+        outcomes = []
         while not self.stop.is_set():
             try:
-                client.invoke("1.0")
+                status, headers, _ = client.invoke("1.0")
+                variant = headers.get("x-amzn-invoked-production-variant")
+                if status == 200 and variant:
+                    mean = 1.3 if variant == "challenger" else 1.0
+                    outcomes.append({"request_id": headers["x-amzn-requestid"], "value": rng.gauss(mean, 1.0)})
+                if len(outcomes) >= 20:
+                    client.request("POST", "/outcomes", json.dumps({"outcomes": outcomes}),
+                                   {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+                    outcomes = []
             except OSError:
                 time.sleep(0.05)
             time.sleep(0.01)
@@ -69,7 +86,7 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-sync", "--disable-default-apps",
-                 "--disable-component-update", "--window-size=1280,1800", "--hide-scrollbars"):
+                 "--disable-component-update", "--window-size=1280,900", "--hide-scrollbars"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -125,7 +142,13 @@ def variants_by_name(server):
 
 
 def save_screenshot(driver, tmp_path, name):
-    driver.save_screenshot(str(tmp_path / name))
+    """The whole page (not only the window), as a PNG."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    width = driver.execute_script("return document.documentElement.clientWidth")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    (tmp_path / name).write_bytes(base64.b64decode(shot["data"]))
     if os.environ.get("TANDEM_UPDATE_SCREENSHOTS") == "1":
         shutil.copy(tmp_path / name, REPO / "docs" / name)
 
@@ -164,6 +187,22 @@ def test_dashboard_live_in_chromium(start_server, tmp_repo, tmp_path, browser):
         assert shown(browser, "control", "configured_share")[1] == "50.0 %"
         assert shown(browser, "control", "rps")[1].endswith("req/s")
         assert "ms" in shown(browser, "control", "model_latency")[1] or "µs" in shown(browser, "control", "model_latency")[1]
+        # The experiment: the interval of /experiment is drawn (a line on the forest plot), not only printed.
+        wait_until(lambda: any("ci95" in v for v in get_json(server, "/experiment")["variants"]), timeout=20)
+        wait_until(lambda: browser.execute_script("return document.querySelectorAll('#experiment line.fixed').length") >= 1,
+                   timeout=5)
+        # Optional members that the experiment API may report (always-valid intervals, a rollout, bandit weights)
+        # are drawn when present: fed to the page's renderer directly.
+        drawn = browser.execute_script("""
+            state.experiment = {control: "control", variants: [{name: "control", outcomes: 10, mean: 1},
+              {name: "challenger", outcomes: 10, mean: 1.2, difference: 0.2, ci95: [0.05, 0.35],
+               always_valid_ci: {lower: -0.1, upper: 0.5}, p_value: 0.01}],
+              rollout: {state: "paused", step: 2, target_weight: 0.5}, bandit: {weights: {control: 0.3, challenger: 0.7}}};
+            renderExperiment();
+            return [document.querySelectorAll('#experiment line.valid').length,
+                    document.querySelector('#rollout').textContent, document.querySelector('#bandit').textContent];
+        """)
+        assert drawn[0] == 1 and "paused" in drawn[1] and "70.0 %" in drawn[2], drawn
         # Charts drew a line per variant from the history.
         assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg path")) >= 2
         save_screenshot(browser, tmp_path, "dashboard.png")

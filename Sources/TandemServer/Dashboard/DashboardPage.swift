@@ -90,7 +90,7 @@ enum DashboardPage {
         .scroll { overflow-x: auto; }
         .bar { height: .6rem; background: var(--swatch); border-radius: 3px; }
         .bartrack { background: var(--line); border-radius: 3px; }
-        .forest svg { width: 100%; display: block; }
+        .forest svg { width: 100%; max-width: 760px; display: block; }
         .forest .zero { stroke: var(--muted); stroke-dasharray: 3 3; }
         .forest .fixed { stroke-width: 6; stroke-linecap: round; }
         .forest .valid { stroke-width: 2; }
@@ -145,7 +145,7 @@ enum DashboardPage {
             <div id="admin-result" class="muted"></div>
           </section>
           <section aria-label="Variants"><h2>Variants</h2><div id="cards" class="cards"></div></section>
-          <section aria-label="Last 15 minutes"><h2>Last 15 minutes <span class="muted">(per second)</span></h2>
+          <section aria-label="Recent history"><h2>Last 15 minutes <span class="muted">(per second)</span></h2>
             <div id="legend" class="legend"></div><div id="charts" class="charts"></div></section>
           <section aria-label="Traffic split"><h2>Traffic split</h2><div id="split" class="scroll"></div></section>
           <section id="shadow-section" class="hidden" aria-label="Shadow agreement"><h2>Shadow agreement</h2><div id="shadow" class="scroll"></div></section>
@@ -257,6 +257,11 @@ enum DashboardPage {
           const box = $("charts");
           const now = state.last ? state.last.t_s : Math.floor(Date.now() / 1000);
           const W = 320, H = 120, L = 44, B = 16;
+          // The x axis spans the history there is (at least a minute, at most HISTORY seconds).
+          let oldest = now;
+          for (const pts of state.history.values()) if (pts.length) oldest = Math.min(oldest, pts[0][F.t_s]);
+          const span = Math.min(HISTORY, Math.max(60, now - oldest));
+          const spanText = span >= 120 ? "−" + Math.round(span / 60) + " min" : "−" + span + " s";
           box.replaceChildren();
           for (const [title, value, label] of CHARTS) {
             let max = 0;
@@ -266,12 +271,12 @@ enum DashboardPage {
             s.append(svg("line", { class: "axis", x1: L, y1: H - B, x2: W, y2: H - B }), svg("line", { class: "axis", x1: L, y1: 4, x2: L, y2: H - B }));
             const top = svg("text", { x: 2, y: 12 }); top.textContent = label(max); s.append(top);
             const zero = svg("text", { x: 2, y: H - B }); zero.textContent = label(0); s.append(zero);
-            const ago = svg("text", { x: L, y: H - 2 }); ago.textContent = "−15 min"; s.append(ago);
+            const ago = svg("text", { x: L, y: H - 2 }); ago.textContent = spanText; s.append(ago);
             const nowText = svg("text", { x: W - 24, y: H - 2 }); nowText.textContent = "now"; s.append(nowText);
             for (const [name, pts] of state.history) {
               let d = "";
               for (const p of pts) {
-                const x = L + (W - L) * (1 - (now - p[F.t_s]) / HISTORY);
+                const x = L + (W - L) * (1 - (now - p[F.t_s]) / span);
                 if (x < L) continue;
                 const y = (H - B) - (H - B - 4) * ((value(p) || 0) / max);
                 d += (d ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
@@ -337,6 +342,7 @@ enum DashboardPage {
           const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "Difference from control with intervals" });
           s.append(svg("line", { class: "zero", x1: x(0), y1: 14, x2: x(0), y2: H - 4 }));
           const t0 = svg("text", { x: x(0) + 3, y: 11 }); t0.textContent = `0 (= ${e.control})`; s.append(t0);
+          for (const n of [lo, hi]) { const t = svg("text", { x: x(n), y: H - 2, "text-anchor": n === lo ? "start" : "end", class: "muted" }); t.textContent = fmt.num(n, 2); s.append(t); }
           rows.forEach((v, i) => {
             const y = 30 + i * rowH + rowH / 2 - 8;
             const name = svg("text", { x: 4, y: y + 4 }); name.textContent = v.name; s.append(name);
@@ -434,11 +440,20 @@ enum DashboardPage {
           if (!state.token) return;
           const box = $("weights-inputs");
           const names = (variants.variants || []).filter((v) => v.role === "production").map((v) => v.name);
-          if (box.dataset.names === names.join(",")) return;
+          if (box.dataset.names === names.join(",")) {
+            // Same variants: show the current weights, except in a field being edited.
+            for (const input of box.querySelectorAll("input")) {
+              const v = variants.variants.find((x) => x.name === input.name);
+              if (v && document.activeElement !== input && !input.dataset.edited) input.value = String(v.weight);
+            }
+            return;
+          }
           box.dataset.names = names.join(",");
           box.replaceChildren(...names.map((n) => {
             const v = variants.variants.find((x) => x.name === n);
-            return el("label", {}, n + " ", el("input", { type: "number", min: "0", step: "any", name: n, value: String(v.weight), "aria-label": "weight of " + n }));
+            const input = el("input", { type: "number", min: "0", step: "any", name: n, value: String(v.weight), "aria-label": "weight of " + n });
+            input.oninput = () => { input.dataset.edited = "1"; };
+            return el("label", {}, n + " ", input);
           }));
         }
         async function adminCall(path, body) {
@@ -460,7 +475,7 @@ enum DashboardPage {
         $("weights-form").onsubmit = (ev) => {
           ev.preventDefault();
           const weights = {};
-          for (const input of $("weights-inputs").querySelectorAll("input")) weights[input.name] = Number(input.value);
+          for (const input of $("weights-inputs").querySelectorAll("input")) { weights[input.name] = Number(input.value); delete input.dataset.edited; }
           adminCall("/admin/weights", { weights });
         };
         $("reload").onclick = () => adminCall("/admin/reload");
