@@ -191,6 +191,9 @@ def test_dashboard_live_in_chromium(start_server, tmp_repo, tmp_path, browser):
         wait_until(lambda: any("ci95" in v for v in get_json(server, "/experiment")["variants"]), timeout=20)
         wait_until(lambda: browser.execute_script("return document.querySelectorAll('#experiment line.fixed').length") >= 1,
                    timeout=5)
+        # Charts drew a line per variant from the history.
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg path")) >= 2
+        save_screenshot(browser, tmp_path, "dashboard.png")
         # Optional members that the experiment API may report (always-valid intervals, a rollout, bandit weights)
         # are drawn when present: fed to the page's renderer directly.
         drawn = browser.execute_script("""
@@ -198,14 +201,11 @@ def test_dashboard_live_in_chromium(start_server, tmp_repo, tmp_path, browser):
               {name: "challenger", outcomes: 10, mean: 1.2, difference: 0.2, ci95: [0.05, 0.35],
                always_valid_ci: {lower: -0.1, upper: 0.5}, p_value: 0.01}],
               rollout: {state: "paused", step: 2, target_weight: 0.5}, bandit: {weights: {control: 0.3, challenger: 0.7}}};
-            renderExperiment();
+            renderExperiment();  // (after the screenshot: the docs show only what the server reported)
             return [document.querySelectorAll('#experiment line.valid').length,
                     document.querySelector('#rollout').textContent, document.querySelector('#bandit').textContent];
         """)
         assert drawn[0] == 1 and "paused" in drawn[1] and "70.0 %" in drawn[2], drawn
-        # Charts drew a line per variant from the history.
-        assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg path")) >= 2
-        save_screenshot(browser, tmp_path, "dashboard.png")
 
         # A weight change through the admin API (as curl would) shows within two seconds.
         status, _ = admin_weights(server, {"weights": {"control": 3, "challenger": 1}}, TOKEN)
