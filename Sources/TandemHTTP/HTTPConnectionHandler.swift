@@ -6,7 +6,7 @@ import TandemIO
 ///
 /// `@unchecked Sendable` (so a `ResponseWriter` can hop back to the loop with it): every property is touched only on
 /// `connection.loop`'s thread; `ResponseWriter.send` from other threads goes through `EventLoop.execute`.
-final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
+final class HTTPConnectionHandler: ResponseSink, StreamSink, @unchecked Sendable {
     let connection: TCPConnection
     private let context: HTTPServerContext
     private let loopState: HTTPLoopState
@@ -29,6 +29,8 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
     private var bodyBytesAtLastCheck = 0
     /// True while more than `maxUnsentOutputBytes` wait for the client: no reading, no parsing until it drains.
     private var outputBlocked = false
+    /// Set once the connection carries a held response (Server-Sent Events) instead of request/response pairs.
+    private var stream: EventStream?
 
     private enum TimerMode { case none, idle, head, body }
 
@@ -48,7 +50,7 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
 
     /// Answering a request or flushing a response (or, while the server drains, in the middle of receiving one).
     var isBusy: Bool {
-        guard !closed else { return false }
+        guard !closed, stream == nil else { return false }
         // Lingering counts: closing it now would reset the connection and could destroy a response not read yet.
         if current != nil || connection.pendingWriteBytes > 0 || connection.isLingering { return true }
         return loopState.draining && !closing && (parser.hasPartialRequest || parser.isReadingBody || !stash.isEmpty)
@@ -185,6 +187,46 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         }
     }
 
+    // MARK: Held responses (Server-Sent Events)
+
+    /// Turns the connection into a stream: writes `head` without `Content-Length` (the body ends when the
+    /// connection does) and takes no more requests; later input is discarded, EOF closes it.
+    func startStream(_ writer: ResponseWriter, _ head: HTTPResponse) -> EventStream? {
+        guard !closed, !closing, current === writer, !loopState.draining else { return nil }
+        current = nil
+        context.inFlight.subtract(1, ordering: .relaxed)
+        releaseBody()
+        closing = true
+        stash = []
+        setTimer(.none)
+        let opened = EventStream(eventLoop: connection.loop, requestID: writer.requestID, sink: self)
+        stream = opened
+        let bytes = HTTPResponseEncoder.encodeHead(head, requestID: writer.requestID, close: true, keepAlive10: false,
+                                                   date: loopState.dateHeader(), streaming: true)
+        connection.write(bytes, writer.isHeadRequest ? [] : head.body)
+        if writer.isHeadRequest { streamClose() }
+        return opened
+    }
+
+    /// Queues `bytes` on the stream; a client that lets more than `maxUnsentOutputBytes` pile up is closed.
+    func streamWrite(_ bytes: [UInt8]) {
+        guard let stream, !closed else { return }
+        let limit = context.configuration.maxUnsentOutputBytes
+        if connection.pendingWriteBytes + bytes.count > limit {
+            context.limitHit(.unsentOutput, requestID: stream.requestID,
+                             "\(connection.pendingWriteBytes) event-stream bytes unsent; stream closed")
+            connection.close()
+            return
+        }
+        connection.write(bytes)
+    }
+
+    /// Ends the stream once what it sent is flushed.
+    func streamClose() {
+        guard stream != nil, !closed else { return }
+        connection.closeWhenFlushed(linger: min(context.configuration.lingerTimeout, .milliseconds(250)))
+    }
+
     /// Everything queued reached the kernel: a connection paused for unread output resumes.
     private func outputDrained() {
         guard outputBlocked, !closing, !closed else { return }
@@ -301,6 +343,7 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
     /// with `Connection: close`; a request still arriving is waited for (up to the grace period); a connection
     /// with nothing is half-closed with a lingering close (FIN, not a reset that would destroy bytes in flight).
     func closeIfIdle() {
+        if stream != nil, !closed { return streamClose() }
         guard !closed, !closing else { return }
         if current == nil && !outputBlocked {
             connection.readAvailableNow()
@@ -325,6 +368,10 @@ final class HTTPConnectionHandler: ResponseSink, @unchecked Sendable {
         }
         stash = []
         releaseBody()
+        if let stream {
+            self.stream = nil
+            stream.markClosed()
+        }
         loopState.handlers[ObjectIdentifier(self)] = nil
         context.connections.subtract(1, ordering: .relaxed)
     }

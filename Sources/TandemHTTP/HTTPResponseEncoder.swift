@@ -19,8 +19,9 @@ enum HTTPResponseEncoder {
     ///   - close: adds `Connection: close`.
     ///   - keepAlive10: adds `Connection: keep-alive` (HTTP/1.0 clients that asked for it).
     ///   - date: the whole `Date: ...\r\n` line (RFC 9110 6.6.1: an origin server with a clock must send one).
+    ///   - streaming: no `Content-Length` (the body runs until the connection closes: Server-Sent Events).
     static func encodeHead(_ response: HTTPResponse, requestID: String, close: Bool, keepAlive10: Bool,
-                           date: [UInt8] = []) -> [UInt8] {
+                           date: [UInt8] = [], streaming: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.headers.count * 40)
         out.append(contentsOf: HTTPStatus.statusLine(response.status))
@@ -40,7 +41,7 @@ enum HTTPResponseEncoder {
             out.append(contentsOf: crlf)
         }
         let status = response.status
-        if status != 204 && status != 304 && !(100..<200).contains(status) {
+        if !streaming && status != 204 && status != 304 && !(100..<200).contains(status) {
             out.append(contentsOf: contentLength)
             ASCII.appendDecimal(response.body.count, to: &out)
             out.append(contentsOf: crlf)

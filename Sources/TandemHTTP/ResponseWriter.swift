@@ -5,6 +5,9 @@ import TandemIO
 protocol ResponseSink: AnyObject, Sendable {
     /// Called at most once per writer, on the writer's loop thread (connection) or the sender's thread (closure).
     func complete(_ writer: ResponseWriter, _ response: HTTPResponse)
+    /// Writes `head` (no `Content-Length`) and holds the connection for `EventStream.send`; nil when it cannot
+    /// (not a socket, already answered, closed, or the server is draining). Loop thread.
+    func startStream(_ writer: ResponseWriter, _ head: HTTPResponse) -> EventStream?
 }
 
 /// The one-shot reply channel for a request; safe to pass to any thread.
@@ -61,6 +64,21 @@ public final class ResponseWriter: Sendable {
         }
     }
 
+    /// Answers with `head` and keeps the connection open for more bytes (Server-Sent Events): the returned
+    /// stream writes them. Call on `eventLoop` (inside `respond`); nil when the writer cannot stream (already
+    /// answered, client gone, server shutting down, or a test writer without a socket) - then answer normally.
+    public func startStream(_ head: HTTPResponse) -> EventStream? {
+        guard eventLoop.inEventLoop || !hopsToLoop, open.load(ordering: .acquiring) else { return nil }
+        guard sent.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return nil
+        }
+        guard let stream = sink.startStream(self, head) else {
+            sent.store(false, ordering: .releasing)
+            return nil
+        }
+        return stream
+    }
+
     /// Whether the client connection is still open. Any thread.
     public var isConnectionOpen: Bool { open.load(ordering: .acquiring) }
 
@@ -77,4 +95,5 @@ private final class ClosureSink: ResponseSink {
     let onResponse: @Sendable (HTTPResponse) -> Void
     init(_ onResponse: @escaping @Sendable (HTTPResponse) -> Void) { self.onResponse = onResponse }
     func complete(_ writer: ResponseWriter, _ response: HTTPResponse) { onResponse(response) }
+    func startStream(_ writer: ResponseWriter, _ head: HTTPResponse) -> EventStream? { nil }
 }

@@ -12,11 +12,15 @@ enum Route: String, CaseIterable {
     case outcomes = "/outcomes"
     case experiment = "/experiment"
     case adminRollouts = "/admin/rollouts"
+    case dashboard = "/dashboard"
+    case dashboardSeries = "/dashboard/series"
+    case dashboardEvents = "/dashboard/events"
 
     var methods: [HTTPMethod] {
         switch self {
         case .ping, .executionParameters, .metrics, .variants: [.get, .head]
         case .experiment: [.get, .head, .delete]
+        case .dashboard, .dashboardSeries, .dashboardEvents: [.get, .head]
         case .invocations, .adminReload, .outcomes: [.post]
         case .adminWeights, .adminRollouts: [.get, .post]
         }

@@ -38,6 +38,11 @@ public struct ServerLimits: Sendable, Equatable {
     /// `TANDEM_MEMORY_TRIM_MS`: how often free heap is handed back to the kernel while no request is in flight
     /// (0: never).
     public var memoryTrimInterval: Duration = .seconds(5)
+    /// `TANDEM_MAX_DASHBOARD_STREAMS`: open `/dashboard/events` streams; one more gets 503 `too_many_streams`
+    /// (0: no live dashboards).
+    public var maxDashboardStreams = 256
+    /// `TANDEM_DASHBOARD_HISTORY_S`: seconds of per-variant history the dashboard keeps (48 bytes a second each).
+    public var dashboardHistorySeconds = 900
 
     public init() {}
 
@@ -64,6 +69,8 @@ public struct ServerLimits: Sendable, Equatable {
         if let value = try int("TANDEM_INLINE_BODY_BYTES", min: 0) { inlineBodyBytes = value }
         if let value = try int("TANDEM_MALLOC_ARENAS", min: 0) { mallocArenas = value }
         if let value = try int("TANDEM_MEMORY_TRIM_MS", min: 0) { memoryTrimInterval = .milliseconds(value) }
+        if let value = try int("TANDEM_MAX_DASHBOARD_STREAMS", min: 0) { maxDashboardStreams = value }
+        if let value = try int("TANDEM_DASHBOARD_HISTORY_S", min: 1) { dashboardHistorySeconds = min(value, 86_400) }
     }
 
     /// Copies the HTTP-layer limits into `configuration`.

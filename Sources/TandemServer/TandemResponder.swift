@@ -14,6 +14,7 @@ final class TandemResponder: HTTPResponder {
     let settings: ServerSettings
     let admin: AdminAPI
     let experiment: ExperimentAPI
+    let dashboard: Dashboard
     let logger: Logger
     /// Decodes heavy admin and outcome bodies. Serial: a flood of them takes one core at most, never a loop.
     private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
@@ -26,6 +27,7 @@ final class TandemResponder: HTTPResponder {
         self.models = models
         self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
+        self.dashboard = Dashboard(service: service, metrics: metrics, limits: settings.limits, logger: logger)
         self.service = service
         self.metrics = metrics
         self.settings = settings
@@ -72,6 +74,9 @@ final class TandemResponder: HTTPResponder {
         case .adminReload: admin.reload(request, writer)
         case .outcomes: offLoopIfHeavy(request) { [experiment] in experiment.outcomes(request, writer) }
         case .experiment: experiment.report(request, writer)
+        case .dashboard: dashboard.page(request, writer)
+        case .dashboardSeries: dashboard.seriesJSON(request, writer)
+        case .dashboardEvents: dashboard.events(request, writer)
         }
     }
 

@@ -43,6 +43,8 @@ public final class VariantMetrics: Sendable {
     public let queueSummary = LatencyRecorder()
     /// End-to-end time from the request's last byte to its response.
     public let totalSummary = LatencyRecorder()
+    /// This second's counts and latencies, drained by the dashboard's sampler.
+    public let window = SecondWindow()
 
     static let latencyBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
@@ -115,6 +117,7 @@ public final class VariantMetrics: Sendable {
         }
         if case .deadlineExceeded = failure { timeouts.increment() }
         if failure?.isModelError == true { modelErrors.increment() }
+        window.record(clientError: failure?.blame == .client, serverError: failure?.blame == .server, total: total, model: model)
         totalSummary.record(total)
         if let model {
             modelLatency.record(model)

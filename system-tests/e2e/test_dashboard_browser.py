@@ -1,0 +1,285 @@
+"""The live dashboard in a real browser: Debian's Chromium, driven by its chromedriver (selenium, with the
+driver's path given so nothing is downloaded), against a real tandem under traffic from two variants.
+
+It checks that the page updates live; that the numbers it shows are those of /variants and /metrics of the same
+moment (within one update); that a weight change made through the admin API shows within two seconds and the
+page's own admin form changes weights through that API; that a variant made to fail turns red with its reason;
+that it fits a phone's width; and, from the browser's network log, that no request went to any host but tandem's.
+Screenshots in both colour schemes go to the test's directory, and to docs/ with TANDEM_UPDATE_SCREENSHOTS=1."""
+import base64
+import json
+import os
+import pathlib
+import random
+import re
+import shutil
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from conftest import REPO, KeepAliveClient, admin_weights, wait_until, write_endpoint, write_synthetic
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+TOKEN = "dash-secret"
+
+webdriver = pytest.importorskip("selenium.webdriver")
+if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+    pytest.skip("chromium and chromium-driver are not installed (scripts/install-deps --test)", allow_module_level=True)
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+
+def make_config(root, b_model="steady"):
+    path = write_endpoint(root, [
+        {"name": "control", "model": "steady", "weight": 1},
+        {"name": "challenger", "model": b_model, "weight": 1},
+    ], admin={"token": TOKEN}, health={"policy": "any", "min_requests": 10, "degraded_error_rate": 0.5,
+                                       "window_s": 5}, name="checkout-ranker")
+    with path.open("a") as config:
+        config.write("experiment: {outcomes: true, control: control}\n")
+    return path
+
+
+class Traffic:
+    """Keeps invoking the endpoint from two keep-alive connections until stopped."""
+
+    def __init__(self, server):
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.run, args=(server,), daemon=True) for _ in range(2)]
+        for thread in self.threads:
+            thread.start()
+
+    def run(self, server):
+        """Invokes, and posts an outcome for every answered request (challenger's mean a little higher), in
+        batches, so /experiment has intervals to draw."""
+        client = KeepAliveClient(server, timeout=10)
+        rng = random.Random(7)
+        outcomes = []
+        while not self.stop.is_set():
+            try:
+                status, headers, _ = client.invoke("1.0")
+                variant = headers.get("x-amzn-invoked-production-variant")
+                if status == 200 and variant:
+                    mean = 1.3 if variant == "challenger" else 1.0
+                    outcomes.append({"request_id": headers["x-amzn-requestid"], "value": rng.gauss(mean, 1.0)})
+                if len(outcomes) >= 20:
+                    client.request("POST", "/outcomes", json.dumps({"outcomes": outcomes}),
+                                   {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+                    outcomes = []
+            except OSError:
+                time.sleep(0.05)
+            time.sleep(0.01)
+        client.close()
+
+    def close(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(5)
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-sync", "--disable-default-apps",
+                 "--disable-component-update", "--window-size=1280,900", "--hide-scrollbars"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def ticks(driver) -> int:
+    return int(driver.find_element(By.TAG_NAME, "body").get_attribute("data-ticks") or 0)
+
+
+def wait_ticks(driver, count, timeout=10.0):
+    """Waits until the page has handled `count` more pushed updates."""
+    target = ticks(driver) + count
+    wait_until(lambda: ticks(driver) >= target, timeout=timeout)
+
+
+# Cards are rebuilt on every update, so the page is read in one script call (one consistent update, no stale
+# element references).
+READ = """
+const [variant, keys] = arguments;
+const card = document.querySelector(`article[data-variant="${variant}"]`);
+if (!card) return null;
+const out = {_class: card.className, _border: getComputedStyle(card).borderLeftColor};
+for (const k of keys) { const c = card.querySelector(`[data-k="${k}"]`); out[k] = c ? [c.dataset.raw ?? null, c.textContent] : [null, null]; }
+return out;
+"""
+
+
+def card(driver, variant, *keys):
+    """{key: (raw value, text shown)} for `variant`'s card, plus its class and border colour."""
+    return driver.execute_script(READ, variant, list(keys)) or {}
+
+
+def shown(driver, variant, key):
+    """The raw number the page shows for `variant`'s `key` (its data-raw attribute) and the text shown."""
+    return tuple(card(driver, variant, key).get(key) or (None, None))
+
+
+def get_json(server, path):
+    status, _, body = server.request("GET", path, headers={"Accept": "application/json"})
+    assert status == 200, body
+    return json.loads(body)
+
+
+def metrics_by_variant(server):
+    return {m["variant"]: m for m in get_json(server, "/metrics?format=json")["variants"]}
+
+
+def variants_by_name(server):
+    return {v["name"]: v for v in get_json(server, "/variants")["variants"]}
+
+
+def save_screenshot(driver, tmp_path, name):
+    """The whole page (not only the window), as a PNG."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    width = driver.execute_script("return document.documentElement.clientWidth")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    (tmp_path / name).write_bytes(base64.b64decode(shot["data"]))
+    if os.environ.get("TANDEM_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(tmp_path / name, REPO / "docs" / name)
+
+
+def test_dashboard_live_in_chromium(start_server, tmp_repo, tmp_path, browser):
+    write_synthetic(tmp_repo, "steady", 1, features=1, latency={"p50_ms": 2, "p99_ms": 9})
+    write_synthetic(tmp_repo, "flaky", 1, features=1, latency_ms=1, error_rate=1.0)
+    config = make_config(tmp_repo)
+    server = start_server(["--config", str(config), "--workers", "2"])
+    traffic = Traffic(server)
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        browser.get(base + "/dashboard")
+        assert "checkout-ranker" in browser.title
+        wait_ticks(browser, 2, timeout=15)
+
+        # Live: the pushed updates keep coming, about one a second.
+        started = time.monotonic()
+        wait_ticks(browser, 3, timeout=10)
+        assert time.monotonic() - started < 6
+
+        # The numbers shown are /metrics and /variants of the same moment: counters between a read just before
+        # and one just after an update, settings equal.
+        before = metrics_by_variant(server)
+        wait_ticks(browser, 2)
+        keys = ("invocations", "invocation_5xx_errors", "weight", "configured_share")
+        snapshot = {v: card(browser, v, *keys) for v in ("control", "challenger")}
+        page = {v: {k: snapshot[v][k][0] for k in keys} for v in snapshot}
+        after = metrics_by_variant(server)
+        variants = variants_by_name(server)
+        for name in ("control", "challenger"):
+            assert before[name]["invocations"] <= int(page[name]["invocations"]) <= after[name]["invocations"]
+            assert int(page[name]["invocations"]) > 0
+            assert float(page[name]["weight"]) == variants[name]["weight"]
+            assert float(page[name]["configured_share"]) == variants[name]["configured_share"]
+        assert shown(browser, "control", "configured_share")[1] == "50.0 %"
+        assert shown(browser, "control", "rps")[1].endswith("req/s")
+        assert "ms" in shown(browser, "control", "model_latency")[1] or "µs" in shown(browser, "control", "model_latency")[1]
+        # The experiment: the interval of /experiment is drawn (a line on the forest plot), not only printed.
+        wait_until(lambda: any("ci95" in v for v in get_json(server, "/experiment")["variants"]), timeout=20)
+        wait_until(lambda: browser.execute_script("return document.querySelectorAll('#experiment line.fixed').length") >= 1,
+                   timeout=5)
+        # Charts drew a line per variant from the history.
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg path")) >= 2
+        save_screenshot(browser, tmp_path, "dashboard.png")
+        # Optional members that the experiment API may report (always-valid intervals, a rollout, bandit weights)
+        # are drawn when present: fed to the page's renderer directly.
+        drawn = browser.execute_script("""
+            state.experiment = {control: "control", variants: [{name: "control", outcomes: 10, mean: 1},
+              {name: "challenger", outcomes: 10, mean: 1.2, difference: 0.2, ci95: [0.05, 0.35],
+               always_valid_ci: {lower: -0.1, upper: 0.5}, p_value: 0.01}],
+              rollout: {state: "paused", step: 2, target_weight: 0.5}, bandit: {weights: {control: 0.3, challenger: 0.7}}};
+            renderExperiment();  // (after the screenshot: the docs show only what the server reported)
+            return [document.querySelectorAll('#experiment line.valid').length,
+                    document.querySelector('#rollout').textContent, document.querySelector('#bandit').textContent];
+        """)
+        assert drawn[0] == 1 and "paused" in drawn[1] and "70.0 %" in drawn[2], drawn
+
+        # A weight change through the admin API (as curl would) shows within two seconds.
+        status, _ = admin_weights(server, {"weights": {"control": 3, "challenger": 1}}, TOKEN)
+        assert status == 200
+        changed = time.monotonic()
+        wait_until(lambda: shown(browser, "control", "weight")[0] == "3", timeout=2.0, interval=0.02)
+        assert time.monotonic() - changed <= 2.0
+        assert shown(browser, "control", "configured_share")[1] == "75.0 %"
+
+        # The page's own admin form: nothing admin before the token, then weights through /admin/weights.
+        assert not browser.find_element(By.ID, "admin").is_displayed()
+        browser.find_element(By.ID, "admin-toggle").click()
+        assert not browser.find_element(By.ID, "admin-actions").is_displayed()
+        browser.find_element(By.ID, "token").send_keys("wrong")
+        browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        wait_until(lambda: "401" in browser.find_element(By.ID, "admin-result").text, timeout=5)
+        assert not browser.find_element(By.ID, "admin-actions").is_displayed()
+        token_box = browser.find_element(By.ID, "token")
+        token_box.clear()
+        token_box.send_keys(TOKEN)
+        browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        wait_until(lambda: browser.find_element(By.ID, "admin-actions").is_displayed(), timeout=5)
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, '#weights-inputs input[name="challenger"]'), timeout=5)
+        field = browser.find_element(By.CSS_SELECTOR, '#weights-inputs input[name="challenger"]')
+        field.clear()
+        field.send_keys("3")
+        browser.find_element(By.CSS_SELECTOR, "#weights-form button[type=submit]").click()
+        wait_until(lambda: variants_by_name(server)["challenger"]["weight"] == 3, timeout=5)
+        wait_until(lambda: shown(browser, "challenger", "weight")[0] == "3", timeout=3)
+
+        # A variant made to fail: the reload (through the admin API) points the challenger at a model that fails
+        # every call; under traffic it turns degraded, and its card turns red and says why.
+        make_config(tmp_repo, b_model="flaky")
+        status, _, body = server.request("POST", "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200, body
+        wait_until(lambda: variants_by_name(server)["challenger"]["state"] == "degraded", timeout=15)
+        wait_until(lambda: "bad" in card(browser, "challenger").get("_class", ""), timeout=3)
+        failing = card(browser, "challenger", "reason", "state")
+        reason = failing["reason"][1]
+        # The reason's counts move with the traffic: the same sentence as /variants, numbers aside.
+        assert reason and re.sub(r"[0-9.]+", "N", reason) == re.sub(r"[0-9.]+", "N", variants_by_name(server)["challenger"]["reason"])
+        assert "failed" in reason
+        colour = failing["_border"]
+        red, green, blue = [int(x) for x in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
+        assert red > 150 and red > 2 * green and red > 2 * blue, colour
+        assert "degraded" in failing["state"][1]
+        assert "bad" not in card(browser, "control")["_class"]
+        # The dark scheme follows the system setting (emulated here), failing card and all.
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                                {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        wait_ticks(browser, 1)
+        background = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(21, 23, 26)", background
+        save_screenshot(browser, tmp_path, "dashboard-dark.png")
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+        # A phone's width: nothing wider than the screen.
+        browser.set_window_size(390, 844)
+        wait_ticks(browser, 1)
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, overflow
+
+        # Every request the page made went to tandem (the browser's own network log).
+        hosts = set()
+        urls = []
+        for entry in browser.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                url = message["params"]["request"]["url"]
+                urls.append(url)
+                if not url.startswith("data:"):
+                    parsed = urllib.parse.urlsplit(url)
+                    hosts.add((parsed.scheme, parsed.hostname, parsed.port))
+        assert any(u.endswith("/dashboard/events") for u in urls), urls[:20]
+        assert hosts == {("http", "127.0.0.1", server.port)}, hosts
+    finally:
+        traffic.close()
