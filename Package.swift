@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemONNX", "TandemJSON"]),
         .testTarget(
             name: "TandemServerTests",
-            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON"]
+            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON", "TandemONNX"]
         ),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
     ],

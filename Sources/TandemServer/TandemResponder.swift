@@ -14,6 +14,8 @@ final class TandemResponder: HTTPResponder {
     let settings: ServerSettings
     let admin: AdminAPI
     let experiment: ExperimentAPI
+    /// The Open Inference Protocol's routes (`/v2...`).
+    let oip: OIPAPI
     let logger: Logger
     /// Decodes heavy admin and outcome bodies. Serial: a flood of them takes one core at most, never a loop.
     private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
@@ -21,6 +23,7 @@ final class TandemResponder: HTTPResponder {
     init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger) {
         self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
+        self.oip = OIPAPI(service: service, admin: admin, logger: logger)
         self.service = service
         self.metrics = metrics
         self.settings = settings
@@ -31,6 +34,10 @@ final class TandemResponder: HTTPResponder {
     func respond(to request: HTTPRequest, writer: ResponseWriter) {
         if request.path.hasPrefix(RuntimeAPI.pathPrefix) {
             runtimeAPI(request, writer)
+            return
+        }
+        if OIPPath.matches(request.path) {
+            oip.respond(to: request, writer: writer)
             return
         }
         guard let route = Route(rawValue: request.path) else {

@@ -43,6 +43,8 @@ public final class VariantMetrics: Sendable {
     public let queueSummary = LatencyRecorder()
     /// End-to-end time from the request's last byte to its response.
     public let totalSummary = LatencyRecorder()
+    /// Exact counts and nanosecond totals (success, failure, queue, compute), for the OIP statistics extension.
+    public let statistics = InferenceStatistics()
 
     static let latencyBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
@@ -127,6 +129,7 @@ public final class VariantMetrics: Sendable {
             queueWait.record(wait)
             queueSummary.record(wait)
         }
+        statistics.record(failed: failure != nil, total: total, model: model, queueWait: wait)
     }
 
     /// A request was refused because the queue was full.
