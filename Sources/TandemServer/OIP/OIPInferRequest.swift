@@ -60,7 +60,10 @@ struct OIPInferRequest: Sendable {
         do {
             document = try JSONParser.parse(body, range: jsonRange)
         } catch {
-            throw Self.bad("malformed_json", "the inference request is not JSON: \(error.message)")
+            let found = error.offset < body.count ? body[error.offset] : 0
+            let hint = found == UInt8(ascii: "N") || found == UInt8(ascii: "I")
+                ? " (NaN and Infinity are not JSON numbers: send such tensors with the binary extension)" : ""
+            throw Self.bad("malformed_json", "the inference request is not JSON: \(error.message)\(hint)")
         }
         guard document.objectMembers != nil else {
             throw Self.bad("bad_request", "the inference request must be a JSON object with an \"inputs\" array")
