@@ -262,8 +262,9 @@ def test_perf_analyzer_runs_with_server_side_statistics(oip_server, tmp_path):
     report = tmp_path / "perf.csv"
     run = subprocess.run(
         [binary, "-m", ENDPOINT, "-u", f"127.0.0.1:{oip_server.port}", "-i", "http",
-         "--concurrency-range", "1:8", "--max-threads", "8", "--measurement-interval", "300",
-         "--stability-percentage", "100", "--max-trials", "5", "-f", str(report)],
+         "--concurrency-range", "1:8", "--max-threads", "8", "--measurement-mode", "count_windows",
+         "--measurement-request-count", "40",
+         "--stability-percentage", "100", "--max-trials", "10", "-f", str(report)],
         capture_output=True, text=True, env=env, timeout=120)
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
