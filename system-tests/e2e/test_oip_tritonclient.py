@@ -84,7 +84,7 @@ def assert_matches_onnxruntime(result, zoo_name: str, version: str = "v1", rows:
         expected = {name: {"data": [v for i, v in enumerate(out["data"]) if i in rows]} for name, out in expected.items()}
     labels = result.as_numpy("label")
     want_labels = expected["label"]["data"]
-    got = [x.decode() if isinstance(x, bytes) else x.item() for x in labels.reshape(-1)]
+    got = [x.decode() if isinstance(x, bytes) else x if isinstance(x, str) else x.item() for x in labels.reshape(-1)]
     assert got == want_labels
     probabilities = result.as_numpy("probabilities")
     want = np.array(expected["probabilities"]["data"], dtype=np.float32)
