@@ -42,7 +42,7 @@ echo "| client | route | concurrency | req/s | p50 ms | p99 ms | server queue us
 echo "|---|---|---|---|---|---|---|---|"
 for c in 1 8; do
   LD_LIBRARY_PATH="$CUDART:${LD_LIBRARY_PATH:-}" "$PERF" -m bench-single -u "127.0.0.1:$PORT" -i http \
-    --concurrency-range "$c" --max-threads 8 --measurement-interval 2000 --percentile 99 -f "$WORK/pa.csv" > "$WORK/pa.txt"
+    --concurrency-range "$c" --max-threads 8 --measurement-mode count_windows --measurement-request-count 200 --stability-percentage 50 --percentile 99 -f "$WORK/pa.csv" > "$WORK/pa.txt"
   "$PYTHON" - "$WORK/pa.csv" "$WORK/pa.txt" "$c" <<'EOF'
 import csv, re, sys
 row = next(csv.DictReader(open(sys.argv[1])))
