@@ -186,7 +186,7 @@ let package = Package(
         .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemONNX", "TandemJSON"]),
         .testTarget(
             name: "TandemServerTests",
-            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON"]
+            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON", "TandemONNX"]
         ),
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),

@@ -48,7 +48,7 @@ public enum ModelSource: Sendable, Equatable, CustomStringConvertible {
                 return try EndpointConfig.load(file: endpointFile, environment: environment)
             }
             for artifact in ["model.onnx", "synthetic.yaml"] where FileManager.default.fileExists(atPath: directory + "/" + artifact) {
-                return try singleModel(directory: directory)
+                return try singleModel(directory: directory, name: environment["TANDEM_ENDPOINT_NAME"])
             }
             throw ConfigError(
                 "model directory \(directory) holds neither model.onnx, synthetic.yaml nor endpoint.yaml "
@@ -57,10 +57,12 @@ public enum ModelSource: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A one-variant endpoint ("AllTraffic", SageMaker's default variant name) over a directory that
-    /// holds the artifact itself, served as version 1 of model "model".
-    private func singleModel(directory: String) throws(ConfigError) -> EndpointConfig {
+    /// holds the artifact itself, served as version 1 of model "model". The endpoint is called "tandem"
+    /// unless `TANDEM_ENDPOINT_NAME` names it (KServe passes the InferenceService's name: the model name
+    /// its Open Inference Protocol clients use).
+    private func singleModel(directory: String, name: String?) throws(ConfigError) -> EndpointConfig {
         var config = EndpointConfig(
-            endpointName: "tandem", repository: directory,
+            endpointName: name.flatMap { $0.isEmpty ? nil : $0 } ?? "tandem", repository: directory,
             production: [VariantConfig(name: "AllTraffic", model: "model", version: 1, weight: 1)])
         config.singleModelDirectory = (directory as NSString).standardizingPath
         return config

@@ -15,6 +15,8 @@ final class TandemResponder: HTTPResponder {
     let admin: AdminAPI
     let experiment: ExperimentAPI
     let dashboard: Dashboard
+    /// The Open Inference Protocol's routes (`/v2...`).
+    let oip: OIPAPI
     let logger: Logger
     /// Decodes heavy admin and outcome bodies. Serial: a flood of them takes one core at most, never a loop.
     private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
@@ -28,6 +30,7 @@ final class TandemResponder: HTTPResponder {
         self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
         self.dashboard = Dashboard(service: service, metrics: metrics, limits: settings.limits, logger: logger)
+        self.oip = OIPAPI(service: service, admin: admin, logger: logger)
         self.service = service
         self.metrics = metrics
         self.settings = settings
@@ -42,6 +45,10 @@ final class TandemResponder: HTTPResponder {
         }
         if let models, settings.multiModel.enabled, MultiModelAPI.handles(request.path) {
             models.respond(to: request, writer: writer)
+            return
+        }
+        if OIPPath.matches(request.path) {
+            oip.respond(to: request, writer: writer)
             return
         }
         guard let route = Route(rawValue: request.path) else {

@@ -45,6 +45,8 @@ public final class VariantMetrics: Sendable {
     public let totalSummary = LatencyRecorder()
     /// This second's counts and latencies, drained by the dashboard's sampler.
     public let window = SecondWindow()
+    /// Exact counts and nanosecond totals (success, failure, queue, compute), for the OIP statistics extension.
+    public let statistics = InferenceStatistics()
 
     static let latencyBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
@@ -130,6 +132,7 @@ public final class VariantMetrics: Sendable {
             queueWait.record(wait)
             queueSummary.record(wait)
         }
+        statistics.record(failed: failure != nil, total: total, model: model, queueWait: wait)
     }
 
     /// A request was refused because the queue was full.

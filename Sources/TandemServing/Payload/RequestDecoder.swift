@@ -8,6 +8,12 @@ public struct DecodedRequest: Sendable {
     public var feeds: [String: Tensor]
     /// The number of records; the response carries exactly one output record per input record.
     public var rows: Int
+
+    /// Inputs already assembled by a front door's own codec.
+    public init(feeds: [String: Tensor], rows: Int) {
+        self.feeds = feeds
+        self.rows = rows
+    }
 }
 
 /// Decodes `/invocations` bodies (CSV, JSON, JSON Lines) against a model's input signature.
