@@ -84,6 +84,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // the RecordIO `Record` payloads
             ]
         ),
         .target(
@@ -94,6 +95,7 @@ let package = Package(
                 "TandemServing",
                 "TandemJSON",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),  // the series computed at scrape time
             ]
         ),
         // Drives the whole serving stack in-process, without sockets, for the Swift tests of the core.
@@ -133,7 +135,10 @@ let package = Package(
         .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemONNX", "TandemJSON"]),
         .testTarget(
             name: "TandemServerTests",
-            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON"]
+            dependencies: [
+                "TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),
     ],

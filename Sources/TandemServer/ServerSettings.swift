@@ -42,6 +42,8 @@ public struct ServerSettings: Sendable {
     public var workerNice = 10
     /// Connection, body, output and outcome bounds (`TANDEM_*` variables).
     public var limits = ServerLimits()
+    /// The access log and the log format (`TANDEM_ACCESS_LOG`, `TANDEM_LOG_FORMAT`).
+    public var observability = ObservabilitySettings()
 
     public init(modelSource: ModelSource, workers: Int? = nil) {
         self.modelSource = modelSource
@@ -83,5 +85,6 @@ public struct ServerSettings: Sendable {
             workerNice = nice
         }
         try limits.apply(environment: env)
+        try observability.apply(environment: env)
     }
 }

@@ -16,6 +16,10 @@ public final class ServingStack: Sendable {
     public let service: InvocationService
     /// The routes: the SageMaker contract, the Runtime API emulation, admin, experiment and status.
     public let responder: any HTTPResponder
+    /// The access log (`TANDEM_ACCESS_LOG`), flushed at shutdown.
+    public let accessLog: AccessLog
+    /// Each model file's load: size, time, state (logged, on /ping's JSON and /metrics); cancelled by SIGTERM.
+    public let loadProgress: LoadProgress
     let loader: EndpointLoader
 
     public init(settings: ServerSettings, environment: [String: String], loader: ModelLoader, logger: Logger) {
@@ -31,15 +35,20 @@ public final class ServingStack: Sendable {
             endpoint: endpoint, pool: pool, negotiation: ContentNegotiation(defaultAccept: settings.defaultAccept),
             sessions: SessionTable(capacity: settings.limits.maxSessions, lifetime: settings.limits.sessionLifetime),
             logger: logger)
+        loadProgress = LoadProgress(logger: logger)
         self.loader = EndpointLoader(
-            source: settings.modelSource, environment: environment, loader: loader,
+            source: settings.modelSource, environment: environment, loader: loadProgress.wrapping(loader),
             builder: EndpointBuilder(
                 pool: pool, metrics: metrics,
                 settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
             endpoint: endpoint, logger: logger)
+        accessLog = AccessLog(
+            format: settings.observability.accessLog, capacity: settings.observability.accessLogBuffer,
+            dropped: { [metrics] in metrics.limitHit("access_log_buffer") })
         responder = TandemResponder(
             service: service, metrics: metrics, settings: settings,
-            admin: AdminAPI(endpoint: endpoint, loader: self.loader), logger: logger)
+            admin: AdminAPI(endpoint: endpoint, loader: self.loader), logger: logger, accessLog: accessLog,
+            loadProgress: loadProgress)
     }
 
     /// Starts the worker threads.

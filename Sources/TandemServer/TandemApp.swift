@@ -39,6 +39,13 @@ public final class TandemApp: Sendable {
             metrics.limitHit(limit.rawValue)
         }
 
+        // Say why not, rather than claim to listen, when the config cannot be served at all.
+        if let error = stack.preflight() {
+            logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
+            pool.shutdown(deadline: .now)
+            return 1
+        }
         let port: Int
         do {
             port = try server.start()
@@ -60,27 +67,27 @@ public final class TandemApp: Sendable {
             stack.reload { _ in }
         }
 
-        // Models load off the loops: /ping answers 503 until they are in.
-        let loaded = await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
-            DispatchQueue.global().async {
-                continuation.resume(returning: stack.load(strict: false))
+        // Models load off the loops (/ping answers 503 until they are in), while this task waits for a signal:
+        // SIGTERM during a load cancels the models not yet started and shuts down without waiting for it.
+        let exitCode = Atomic<Int32>(0)
+        DispatchQueue.global().async { [logger] in
+            switch stack.load(strict: false) {
+            case .success(let state):
+                guard !stack.loadProgress.isCancelled else { return }
+                ServingStack.logVariants(state, event: "endpoint ready", logger: logger)
+                for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
+            case .failure(let error):
+                guard !stack.loadProgress.isCancelled else { return }
+                logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
+                FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
+                stack.failStartup(error.message)
+                exitCode.store(1, ordering: .relaxed)
+                stop.fire(SIGTERM)
             }
-        }
-        var exitCode: Int32 = 0
-        switch loaded {
-        case .success(let state):
-            let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
-            logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
-            for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
-        case .failure(let error):
-            logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
-            stack.failStartup(error.message)
-            stop.fire(SIGTERM)
-            exitCode = 1
         }
 
         let signal = await stop.wait()
+        stack.loadProgress.cancel()
         logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(settings.gracePeriod)"])
         let grace = settings.gracePeriod
         let deadline = ContinuousClock.now + grace
@@ -94,8 +101,9 @@ public final class TandemApp: Sendable {
         await server.shutdown(gracePeriod: grace)
         dropTimer.cancel()
         trimmer.stop()
+        stack.accessLog.flush()
         pool.shutdown(deadline: max(deadline, .now + .milliseconds(100)))
-        return exitCode
+        return exitCode.load(ordering: .relaxed)
     }
 }
 

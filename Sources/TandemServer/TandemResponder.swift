@@ -15,10 +15,21 @@ final class TandemResponder: HTTPResponder {
     let admin: AdminAPI
     let experiment: ExperimentAPI
     let logger: Logger
+    /// One line per settled invocation (off unless `TANDEM_ACCESS_LOG` says text or json).
+    let accessLog: AccessLog
+    /// Model loads, for /ping's JSON and /metrics.
+    let loadProgress: LoadProgress
+    /// When this server started, for `process_start_time_seconds`.
+    private let startTime = Date().timeIntervalSince1970
     /// Decodes heavy admin and outcome bodies. Serial: a flood of them takes one core at most, never a loop.
     private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
 
-    init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger) {
+    init(
+        service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger,
+        accessLog: AccessLog = AccessLog(format: .off), loadProgress: LoadProgress? = nil
+    ) {
+        self.accessLog = accessLog
+        self.loadProgress = loadProgress ?? LoadProgress(logger: logger)
         self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
         self.service = service
@@ -55,7 +66,7 @@ final class TandemResponder: HTTPResponder {
         case .invocations: invoke(request, writer)
         case .executionParameters: writer.send(executionParameters())
         case .metrics: writer.send(metricsResponse(request))
-        case .variants: writer.send(json(200, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: isHealthy)))
+        case .variants: writer.send(json(200, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: isHealthy, loads: loadProgress.json())))
         case .adminWeights: offLoopIfHeavy(request) { [admin] in admin.weights(request, writer) }
         case .adminReload: admin.reload(request, writer)
         case .outcomes: offLoopIfHeavy(request) { [experiment] in experiment.outcomes(request, writer) }
@@ -83,7 +94,7 @@ final class TandemResponder: HTTPResponder {
         let healthy = isHealthy
         let status = healthy ? 200 : 503
         if let accept = request.headers["Accept"], accept.contains("application/json") {
-            writer.send(json(status, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: healthy)))
+            writer.send(json(status, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: healthy, loads: loadProgress.json())))
         } else {
             writer.send(HTTPResponse(status: status))
         }
@@ -103,9 +114,11 @@ final class TandemResponder: HTTPResponder {
         service.invoke(
             SageMakerInvocations.request(request), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
             isCancelled: { [writer] in !writer.isConnectionOpen },
-            respond: { [writer, metrics] result in
+            respond: { [writer, metrics, accessLog] result in
                 Self.countLimits(result, metrics)
-                writer.send(render(result, caller))
+                let response = render(result, caller)
+                accessLog.record(AccessLogEntry(request, response, result))
+                writer.send(response)
             })
     }
 
@@ -174,7 +187,9 @@ final class TandemResponder: HTTPResponder {
         if wantsJSON {
             return json(200, MetricsSummary.json(state: state))
         }
-        var response = HTTPResponse(status: 200, body: metrics.exposition())
+        ScrapeMetrics.update(metrics.prometheus, state: state, loads: loadProgress.snapshot)
+        var response = HTTPResponse(
+            status: 200, body: metrics.exposition() + Array(ScrapeMetrics.processExposition(startTime: startTime).utf8))
         response.headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         return response
     }

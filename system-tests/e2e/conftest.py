@@ -59,6 +59,7 @@ class Server:
                                      env=full_env, cwd=cwd or str(REPO), text=True)
         self.pid = self.proc.pid
         self.stderr_lines: list[str] = []
+        self.stdout_lines: list[str] = []  # after the listening line (the access log, when on)
         self.listening_line = ""
         self.port = self._read_port(startup_timeout)
         threading.Thread(target=self._drain_stderr, daemon=True).start()
@@ -87,8 +88,8 @@ class Server:
 
     def _drain_stdout(self):
         assert self.proc.stdout is not None
-        for _ in self.proc.stdout:
-            pass
+        for line in self.proc.stdout:
+            self.stdout_lines.append(line)
 
     def wait_ready(self, timeout: float = 30.0):
         deadline = time.monotonic() + timeout
