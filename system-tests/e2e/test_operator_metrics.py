@@ -21,7 +21,7 @@ def series(text: str) -> dict[str, float]:
     for line in text.splitlines():
         if line and not line.startswith("#"):
             name, value = line.rsplit(" ", 1)
-            out[name] = float(value)
+            out[re.sub(r",\s+", ",", name)] = float(value)
     return out
 
 
@@ -47,10 +47,10 @@ def test_metrics_carry_process_build_and_variant_series_the_dashboard_and_rules_
     _, headers, body = server.request("GET", "/metrics")
     text = body.decode()
     samples = series(text)
-    assert samples['tandem_variant_weight{endpoint="e2e", variant="control", role="production"}'] == 3
-    assert samples['tandem_variant_configured_share{endpoint="e2e", variant="challenger", role="production"}'] == 0.25
-    assert samples['tandem_variant_state{endpoint="e2e", variant="control", role="production", state="ready"}'] == 1
-    assert samples['tandem_variant_state{endpoint="e2e", variant="control", role="production", state="failed"}'] == 0
+    assert samples['tandem_variant_weight{endpoint="e2e",variant="control",role="production"}'] == 3
+    assert samples['tandem_variant_configured_share{endpoint="e2e",variant="challenger",role="production"}'] == 0.25
+    assert samples['tandem_variant_state{endpoint="e2e",variant="control",role="production",state="ready"}'] == 1
+    assert samples['tandem_variant_state{endpoint="e2e",variant="control",role="production",state="failed"}'] == 0
     assert any(name.startswith("tandem_build_info{version=") for name in samples)
     assert samples["process_open_fds"] > 3 and samples["process_max_fds"] >= samples["process_open_fds"]
     assert samples["process_threads"] >= 4 and samples["process_resident_memory_bytes"] > 1 << 20
@@ -62,7 +62,7 @@ def test_metrics_carry_process_build_and_variant_series_the_dashboard_and_rules_
     dashboard = json.loads(DASHBOARD.read_text())
     exprs = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
     exprs += re.findall(r"expr: \|?\s*([^\n]+(?:\n {12}[^\n]+)*)", (PROMETHEUS / "tandem-alerts.yml").read_text())
-    named = {name for expr in exprs for name in re.findall(r"\b((?:tandem|process)_[a-z_]+)", expr)}
+    named = {name for expr in exprs for name in re.findall(r"\b((?:tandem|process)_[a-z0-9_]+)", expr)}
     # Series that appear only once something happens (a limit hit, a rejection, a split check with traffic).
     eventual = {"tandem_limit_hits_total", "tandem_queue_rejections_total"}
     assert named - exported - eventual == set()

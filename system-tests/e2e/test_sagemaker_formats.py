@@ -32,7 +32,7 @@ def run_sdk(major: int, *args: str, env: dict[str, str] | None = None) -> str:
     full = dict(os.environ, PYTHONPATH=str(sdk_path(major)), SAGEMAKER_SUPPRESS_V2_WARNING="1", **(env or {}))
     done = subprocess.run([sys.executable, str(HELPER), *args], capture_output=True, text=True, timeout=120, env=full)
     assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return done.stdout.strip().splitlines()[-1]  # the SDK prints its own INFO lines first
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,8 @@ public final class LoadProgress: Sendable {
     public func wrapping(_ loader: ModelLoader) -> ModelLoader {
         ModelLoader { [self] path in
             if isCancelled { throw ConfigError("\(path): not loaded, the server is shutting down") }
-            let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path  // the model's size, not a link's
+            let bytes = ((try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? NSNumber)?.intValue ?? 0
             let start = ContinuousClock.now
             records.withLock { list in
                 list.removeAll { $0.path == path }

@@ -80,15 +80,16 @@ enum NumpyArray {
     static func encode(_ cells: [NumpyCell], rows: Int, columns: Int) -> [UInt8] {
         let shape = columns == 1 ? "(\(rows),)" : "(\(rows), \(columns))"
         var descr = "<i8"
-        var width = 0
+        var hasText = false
         for cell in cells {
             switch cell {
             case .integer: break
             case .real: if descr == "<i8" { descr = "<f8" }
-            case .text(let text):
-                width = max(width, text.unicodeScalars.count, 1)
+            case .text: hasText = true
             }
         }
+        // With any text cell every cell is written as text, numbers too (numpy's typing of a mixed table).
+        let width = hasText ? cells.reduce(1) { max($0, $1.text.unicodeScalars.count) } : 0
         if width > 0 { descr = "<U\(width)" }
         var out = header(descr: descr, shape: shape)
         out.reserveCapacity(out.count + cells.count * max(8, width * 4))

@@ -105,7 +105,8 @@ enum RecordIO {
             }
             size = product
         }
-        if keys.isEmpty {
+        // No keys and no values with a shape: a sparse row whose entries are all 0 (the SDK's sparse writer).
+        if keys.isEmpty && !(count == 0 && size != nil) {
             if let size, size != count {
                 throw bad("record \(row): the dense tensor has \(count) values but its shape \(shape) says \(size)", row: row)
             }
