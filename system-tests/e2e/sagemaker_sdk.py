@@ -60,13 +60,14 @@ def deserialize(kind, path):
 
 
 def invoke_v3(endpoint, body_file, content_type, accept):
-    import sagemaker
+    from importlib.metadata import version
+
     from sagemaker.core.resources import Endpoint
 
     answer = Endpoint(endpoint_name=endpoint).invoke(body=open(body_file, "rb").read(), content_type=content_type,
                                                      accept=accept)
     body = answer.body.read() if hasattr(answer.body, "read") else answer.body
-    print(json.dumps({"version": sagemaker.__version__, "variant": answer.invoked_production_variant,
+    print(json.dumps({"version": version("sagemaker"), "variant": answer.invoked_production_variant,
                       "content_type": answer.content_type, "body": body.decode()}))
 
 
