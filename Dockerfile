@@ -44,10 +44,11 @@ FROM ${RUNTIME_IMAGE} AS runtime-base
 # libevent-2.1-7 + libevent-pthreads-2.1-7 are what the binary links (libevent_core comes with
 # them); libopenblas0-pthread provides libopenblas.so.0 (TandemBLAS's matrix products, single
 # threaded); libsqlite3-0 and libpq5 are the experiment ledger's clients; libstdc++6 is already in slim (apt needs it) and listed for clarity. No curl: the
-# HEALTHCHECK below speaks HTTP through bash's /dev/tcp.
+# HEALTHCHECK below speaks HTTP through bash's /dev/tcp. No ca-certificates: Tandem opens no TLS
+# connection (it serves plain HTTP behind SageMaker and reads training data from /opt/ml).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libevent-2.1-7 libevent-pthreads-2.1-7 libopenblas0-pthread libstdc++6 ca-certificates \
+        libevent-2.1-7 libevent-pthreads-2.1-7 libopenblas0-pthread libstdc++6 \
         libsqlite3-0 libpq5 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 

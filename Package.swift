@@ -123,6 +123,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // the RecordIO `Record` payloads
             ]
         ),
         // zlib for model.tar.gz artifacts (multi-model endpoints): inflate is the one call, from
@@ -145,7 +146,7 @@ let package = Package(
                 "TandemServing",
                 "TandemJSON",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus"),  // the series computed at scrape time
             ]
         ),
         // Drives the whole serving stack in-process, without sockets, for the Swift tests of the core.
@@ -186,7 +187,10 @@ let package = Package(
         .testTarget(name: "TandemServingTests", dependencies: ["TandemServing", "TandemONNX", "TandemJSON"]),
         .testTarget(
             name: "TandemServerTests",
-            dependencies: ["TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON", "TandemONNX"]
+            dependencies: [
+                "TandemServer", "TandemTestSupport", "TandemHTTP", "TandemServing", "TandemJSON", "TandemONNX",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
         .testTarget(name: "TandemTrainingTests", dependencies: ["TandemTraining", "TandemONNX"]),

@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses and runs each for a bounded time:
 #   FuzzModelLoader     TandemONNX's model loader (and the kernels, on one row)   corpus: Corpus/
 #   FuzzHTTPParser      TandemHTTP's request parser, fed in reads of 1-256 bytes   corpus: Corpus-http/
-#   FuzzPayloadDecoder  the CSV / JSON / JSON Lines body decoders                 corpus: Corpus-payload/
+#   FuzzPayloadDecoder  the CSV / JSON / JSON Lines / npy / RecordIO body decoders  corpus: Corpus-payload/
 # Usage: FuzzTesting/run-fuzz.sh [seconds per harness] [harness ...]   (default 60, all three)
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -33,6 +33,7 @@ final class AdminAPI: Sendable {
         }
         do {
             let state = try endpoint.setWeights(changes)
+            ServingStack.logVariants(state, event: "weights changed", logger: loader.logger)
             writer.send(weightsBody(state))
         } catch {
             writer.send(.jsonError(status: 400, code: "bad_weights", message: error.message, requestID: request.id))

@@ -6,7 +6,7 @@ public enum ConfigCheck {
     public static func run(source: ModelSource, environment: [String: String], loader: ModelLoader) -> (text: String, ok: Bool) {
         do throws(ConfigError) {
             let config = try source.endpointConfig(environment: environment)
-            let models = try ModelRepository.load(for: config, loader: loader)
+            let models = try loadEachModel(config, loader: loader)
             let pool = WorkerPool(workers: 1)
             let state = try EndpointBuilder(pool: pool, metrics: MetricsRegistry(), settings: .init())
                 .build(config: config, models: models, previous: nil)
@@ -37,8 +37,32 @@ public enum ConfigCheck {
             for warning in SageMakerFidelity.warnings(config) { lines.append("warning: " + warning) }
             return (lines.joined(separator: "\n") + "\n", ok)
         } catch {
-            return ("invalid: \(error.message)\n", false)
+            return (error.problems.map { "invalid: \($0)\n" }.joined(), false)
         }
+    }
+
+    /// Loads the config's models one by one, so every missing model or version is reported, each with the
+    /// config file and the variants that name it.
+    static func loadEachModel(_ config: EndpointConfig, loader: ModelLoader) throws(ConfigError) -> [String: RepositoryModel] {
+        if config.singleModelDirectory != nil { return try ModelRepository.load(for: config, loader: loader) }
+        let variants = config.production.map { ($0.name, $0.model, $0.version) } + config.shadows.map { ($0.name, $0.model, $0.version) }
+        var models: [String: RepositoryModel] = [:]
+        var errors: [ConfigError] = []
+        for name in Set(variants.map(\.1)).sorted() {
+            let users = variants.filter { $0.1 == name }
+            let pinned = Set(users.compactMap(\.2))
+            do throws(ConfigError) {
+                let loaded = try ModelRepository.load(
+                    root: config.repository, names: [name], pinned: pinned.isEmpty ? [:] : [name: pinned], loader: loader)
+                models.merge(loaded) { $1 }
+            } catch {
+                let file = config.sourceFile.map { "\($0): " } ?? ""
+                let named = users.map { "'\($0.0)'" }.joined(separator: ", ")
+                errors.append(ConfigError("\(file)\(error.message) (variant\(users.count == 1 ? "" : "s") \(named))"))
+            }
+        }
+        guard errors.isEmpty else { throw ConfigError.combined(errors) }
+        return models
     }
 
     private static func percent(_ share: Double) -> String {

@@ -66,7 +66,7 @@ final class EndpointLoader: Sendable {
             let result = load(strict: true)
             switch result {
             case .success(let state):
-                logger.notice("config reloaded", metadata: ["generation": "\(state.generation)"])
+                ServingStack.logVariants(state, event: "config reloaded", logger: logger)
                 for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
             case .failure(let error):
                 logger.error("config reload refused; the previous config keeps serving", metadata: ["error": "\(error)"])

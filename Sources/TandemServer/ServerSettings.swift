@@ -44,6 +44,8 @@ public struct ServerSettings: Sendable {
     public var limits = ServerLimits()
     /// Multi-model hosting: `SAGEMAKER_MULTI_MODEL`, `TANDEM_MME_*`, `TANDEM_ARCHIVE_*`.
     public var multiModel = MultiModelSettings()
+    /// The access log and the log format (`TANDEM_ACCESS_LOG`, `TANDEM_LOG_FORMAT`).
+    public var observability = ObservabilitySettings()
 
     public init(modelSource: ModelSource, workers: Int? = nil) {
         self.modelSource = modelSource
@@ -86,5 +88,6 @@ public struct ServerSettings: Sendable {
         }
         try limits.apply(environment: env)
         try multiModel.apply(environment: env)
+        try observability.apply(environment: env)
     }
 }

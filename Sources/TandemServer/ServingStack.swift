@@ -18,6 +18,10 @@ public final class ServingStack: Sendable {
     public let capture: DataCapture
     /// The routes: the SageMaker contract, the Runtime API emulation, admin, experiment and status.
     public let responder: any HTTPResponder
+    /// The access log (`TANDEM_ACCESS_LOG`), flushed at shutdown.
+    public let accessLog: AccessLog
+    /// Each model file's load: size, time, state (logged, on /ping's JSON and /metrics); cancelled by SIGTERM.
+    public let loadProgress: LoadProgress
     let loader: EndpointLoader
     /// Guarded rollouts (the config's `rollouts:` and `/admin/rollouts`).
     public let rollouts: RolloutController
@@ -42,8 +46,9 @@ public final class ServingStack: Sendable {
             experiments: ExperimentBook(logger: logger, bufferCapacity: settings.limits.ledgerBuffer),
             sessions: SessionTable(capacity: settings.limits.maxSessions, lifetime: settings.limits.sessionLifetime),
             sink: capture, logger: logger)
+        loadProgress = LoadProgress(logger: logger)
         self.loader = EndpointLoader(
-            source: settings.modelSource, environment: environment, loader: loader,
+            source: settings.modelSource, environment: environment, loader: loadProgress.wrapping(loader),
             builder: EndpointBuilder(
                 pool: pool, metrics: metrics,
                 settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
@@ -58,10 +63,13 @@ public final class ServingStack: Sendable {
                     settings: EndpointState.Settings(queueBound: settings.queueBound, timeout: settings.timeout)),
                 negotiation: service.negotiation, logger: logger)
             : nil
+        accessLog = AccessLog(
+            format: settings.observability.accessLog, capacity: settings.observability.accessLogBuffer,
+            dropped: { [metrics] in metrics.limitHit("access_log_buffer") })
         responder = TandemResponder(
             service: service, metrics: metrics, settings: settings,
             admin: AdminAPI(endpoint: endpoint, loader: self.loader, rollouts: rollouts), logger: logger,
-            models: models.map(MultiModelAPI.init(host:)))
+            models: models.map(MultiModelAPI.init(host:)), accessLog: accessLog, loadProgress: loadProgress)
     }
 
     /// Starts the worker threads.

@@ -4,12 +4,16 @@ import TandemServing
 /// Renders the endpoint's health and variants as JSON for `/ping` (with `Accept: application/json`)
 /// and `/variants`.
 enum StatusReport {
-    static func json(endpoint: Endpoint, pool: WorkerPool, healthy: Bool, rollouts: [RolloutProgress] = []) -> [UInt8] {
+    /// `loads` is `LoadProgress.json()`: each model file's size, state and load time (`model_loads`).
+    static func json(
+        endpoint: Endpoint, pool: WorkerPool, healthy: Bool, rollouts: [RolloutProgress] = [], loads: String = "[]"
+    ) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         guard let state = endpoint.state else {
             w.member("status", string: endpoint.failure == nil ? "loading" : "failed")
             if let failure = endpoint.failure { w.member("reason", string: failure) }
+            w.member("model_loads", fragment: loads)
             w.endObject()
             return w.bytes
         }
@@ -25,6 +29,7 @@ enum StatusReport {
         if let key = state.config.stickyKey { w.member("sticky_key", string: key.description) }
         w.member("traffic_split", fragment: trafficSplit(state))
         if !rollouts.isEmpty { w.member("rollouts", fragment: AdminAPI.rolloutsJSON(rollouts)) }
+        w.member("model_loads", fragment: loads)
         w.key("variants")
         w.beginArray()
         for variant in state.allVariants {

@@ -39,6 +39,14 @@ public final class TandemApp: Sendable {
             metrics.limitHit(limit.rawValue)
         }
 
+        // Say why not, rather than claim to listen, when the config cannot be served at all. A multi-model
+        // endpoint serves no config at start-up (models arrive through POST /models), so there is nothing to check.
+        if !settings.multiModel.enabled, let error = stack.preflight() {
+            logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
+            pool.shutdown(deadline: .now)
+            return 1
+        }
         let port: Int
         do {
             port = try server.start()
@@ -62,33 +70,35 @@ public final class TandemApp: Sendable {
             stack.reload { _ in }
         }
 
-        // Models load off the loops: /ping answers 503 until they are in. A multi-model endpoint loads none
-        // at start-up: SageMaker loads them with POST /models.
-        let loaded = settings.multiModel.enabled ? nil : await withCheckedContinuation { (continuation: CheckedContinuation<Result<EndpointState, ConfigError>, Never>) in
-            DispatchQueue.global().async {
-                continuation.resume(returning: stack.load(strict: false))
-            }
-        }
-        var exitCode: Int32 = 0
-        switch loaded {
-        case nil:
+        // Models load off the loops (/ping answers 503 until they are in), while this task waits for a signal:
+        // SIGTERM during a load cancels the models not yet started and shuts down without waiting for it.
+        // A multi-model endpoint loads none at start-up: SageMaker loads them with POST /models.
+        let exitCode = Atomic<Int32>(0)
+        if settings.multiModel.enabled {
             logger.notice("multi-model endpoint ready", metadata: ["budget_bytes": "\(stack.models?.budget ?? 0)"])
-        case .success(let state)?:
-            let summary = state.production.map { "\($0.name)=\($0.modelID) (\($0.state.name), share \(state.routing.share(of: $0.name)))" }
-            logger.notice("endpoint ready", metadata: ["endpoint": "\(state.config.endpointName)", "variants": "\(summary)"])
-            for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
-            if let capture = state.config.dataCapture, capture.enabled {
-                FileHandle.standardOutput.write(Data("tandem writes data capture to \(capture.destination)\n".utf8))
+        } else {
+            DispatchQueue.global().async { [logger] in
+                switch stack.load(strict: false) {
+                case .success(let state):
+                    guard !stack.loadProgress.isCancelled else { return }
+                    ServingStack.logVariants(state, event: "endpoint ready", logger: logger)
+                    for warning in SageMakerFidelity.warnings(state.config) { logger.warning("\(warning)") }
+                    if let capture = state.config.dataCapture, capture.enabled {
+                        FileHandle.standardOutput.write(Data("tandem writes data capture to \(capture.destination)\n".utf8))
+                    }
+                case .failure(let error):
+                    guard !stack.loadProgress.isCancelled else { return }
+                    logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
+                    FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
+                    stack.failStartup(error.message)
+                    exitCode.store(1, ordering: .relaxed)
+                    stop.fire(SIGTERM)
+                }
             }
-        case .failure(let error)?:
-            logger.critical("cannot serve this configuration", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("tandem: \(error)\n".utf8))
-            stack.failStartup(error.message)
-            stop.fire(SIGTERM)
-            exitCode = 1
         }
 
         let signal = await stop.wait()
+        stack.loadProgress.cancel()
         logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(settings.gracePeriod)"])
         let grace = settings.gracePeriod
         let deadline = ContinuousClock.now + grace
@@ -102,12 +112,13 @@ public final class TandemApp: Sendable {
         await server.shutdown(gracePeriod: grace)
         dropTimer.cancel()
         trimmer.stop()
+        stack.accessLog.flush()
         pool.shutdown(deadline: max(deadline, .now + .milliseconds(100)))
         stack.rollouts.stop()
         stack.bandit.stop()
         stack.service.experiments.shutdown()  // writes the ledger's buffered rows
         stack.capture.stop(deadline: .now + .seconds(5))
-        return exitCode
+        return exitCode.load(ordering: .relaxed)
     }
 }
 

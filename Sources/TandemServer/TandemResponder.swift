@@ -18,15 +18,25 @@ final class TandemResponder: HTTPResponder {
     /// The Open Inference Protocol's routes (`/v2...`).
     let oip: OIPAPI
     let logger: Logger
+    /// One line per settled invocation (off unless `TANDEM_ACCESS_LOG` says text or json).
+    let accessLog: AccessLog
+    /// Model loads, for /ping's JSON and /metrics.
+    let loadProgress: LoadProgress
+    /// When this server started, for `process_start_time_seconds`.
+    private let startTime = Date().timeIntervalSince1970
     /// Decodes heavy admin and outcome bodies. Serial: a flood of them takes one core at most, never a loop.
     private let bodyQueue = DispatchQueue(label: "tandem.body-decode", qos: .utility)
 
     /// The multi-model routes and `TargetModel` (nil when the server hosts no models by key).
     let models: MultiModelAPI?
 
-    init(service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger,
-         models: MultiModelAPI? = nil) {
+    init(
+        service: InvocationService, metrics: MetricsRegistry, settings: ServerSettings, admin: AdminAPI, logger: Logger,
+        models: MultiModelAPI? = nil, accessLog: AccessLog = AccessLog(format: .off), loadProgress: LoadProgress? = nil
+    ) {
         self.models = models
+        self.accessLog = accessLog
+        self.loadProgress = loadProgress ?? LoadProgress(logger: logger)
         self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
         self.dashboard = Dashboard(service: service, metrics: metrics, limits: settings.limits, logger: logger)
@@ -75,7 +85,8 @@ final class TandemResponder: HTTPResponder {
         case .metrics: writer.send(metricsResponse(request))
         case .variants:
             writer.send(json(200, StatusReport.json(
-                endpoint: service.endpoint, pool: service.pool, healthy: isHealthy, rollouts: admin.rollouts?.progress() ?? [])))
+                endpoint: service.endpoint, pool: service.pool, healthy: isHealthy, rollouts: admin.rollouts?.progress() ?? [],
+                loads: loadProgress.json())))
         case .adminRollouts: admin.rolloutsRoute(request, writer)
         case .adminWeights: offLoopIfHeavy(request) { [admin] in admin.weights(request, writer) }
         case .adminReload: admin.reload(request, writer)
@@ -109,7 +120,7 @@ final class TandemResponder: HTTPResponder {
         let healthy = isHealthy
         let status = healthy ? 200 : 503
         if let accept = request.headers["Accept"], accept.contains("application/json") {
-            writer.send(json(status, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: healthy)))
+            writer.send(json(status, StatusReport.json(endpoint: service.endpoint, pool: service.pool, healthy: healthy, loads: loadProgress.json())))
         } else {
             writer.send(HTTPResponse(status: status))
         }
@@ -132,9 +143,11 @@ final class TandemResponder: HTTPResponder {
         service.invoke(
             SageMakerInvocations.request(request), scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
             isCancelled: { [writer] in !writer.isConnectionOpen },
-            respond: { [writer, metrics] result in
+            respond: { [writer, metrics, accessLog] result in
                 Self.countLimits(result, metrics)
-                writer.send(render(result, caller))
+                let response = render(result, caller)
+                accessLog.record(AccessLogEntry(request, response, result))
+                writer.send(response)
             })
     }
 
@@ -216,7 +229,9 @@ final class TandemResponder: HTTPResponder {
         if wantsJSON {
             return json(200, MetricsSummary.json(state: state))
         }
-        var response = HTTPResponse(status: 200, body: metrics.exposition())
+        ScrapeMetrics.update(metrics.prometheus, state: state, loads: loadProgress.snapshot)
+        var response = HTTPResponse(
+            status: 200, body: metrics.exposition() + Array(ScrapeMetrics.processExposition(startTime: startTime).utf8))
         response.headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         return response
     }

@@ -7,11 +7,18 @@ import TandemServing
 /// `tandem serve`: what SageMaker runs (`docker run IMAGE serve`).
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve /ping and /invocations (the default command).")
+        abstract: "Serve /ping and /invocations (the default command).",
+        discussion: """
+            Also read from the environment (docs/reliability.md lists every limit): SAGEMAKER_MAX_PAYLOAD_IN_MB \
+            (default 25), SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT (default application/json), \
+            SAGEMAKER_MAX_CONCURRENT_TRANSFORMS (default: the workers), SAGEMAKER_BATCH_STRATEGY (default MultiRecord), \
+            TANDEM_WORKER_NICE (default 10), TANDEM_ACCESS_LOG (off, text or json; default off), \
+            TANDEM_ACCESS_LOG_BUFFER (default 10000 entries), TANDEM_LOG_FORMAT (text or json; default text).
+            """)
 
     @OptionGroup var models: ModelOptions
 
-    @Option(help: "Address to listen on.")
+    @Option(help: "Address to listen on (default: 0.0.0.0).")
     var host: String?
 
     @Option(help: "Port to listen on (default 8080 or $SAGEMAKER_BIND_TO_PORT; 0 picks a free port).")
@@ -23,16 +30,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Event-loop threads that accept connections and parse HTTP (default: 2, or a quarter of the cores when there are more than 8).")
     var loops: Int?
 
-    @Option(help: "Queued requests per variant before answering 503.")
+    @Option(help: "Queued requests per variant before answering 503 (default: 512).")
     var queueSize: Int?
 
     @Option(help: "Request deadline in seconds (default: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60).")
     var timeout: Double?
 
-    @Option(help: "Seconds in-flight requests get to finish after SIGTERM.")
+    @Option(help: "Seconds in-flight requests get to finish after SIGTERM (default: 25).")
     var grace: Double?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default warning or $TANDEM_LOG_LEVEL).")
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: $TANDEM_LOG_LEVEL, else warning).")
     var logLevel: String?
 
     func validate() throws {
@@ -68,7 +75,13 @@ struct Serve: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: settings.logLevel) else {
             throw ValidationError("unknown log level '\(settings.logLevel)'")
         }
+        let format = settings.observability.logFormat
         LoggingSystem.bootstrap { label in
+            if format == .json {
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

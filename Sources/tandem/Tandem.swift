@@ -25,7 +25,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "A model directory: model.onnx, synthetic.yaml, or endpoint.yaml plus a repository (default: $SM_MODEL_DIR, then /opt/ml/model, then the bundled config/endpoint.yaml).")
     var modelDir: String?
 
-    @Option(name: .long, help: "An endpoint config file (YAML); its 'repository' names the model repository.")
+    @Option(name: .long, help: "An endpoint config file (YAML); its 'repository' names the model repository (default: none; --model-dir decides).")
     var config: String?
 
     func source(environment: [String: String]) -> ModelSource {

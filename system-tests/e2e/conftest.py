@@ -59,7 +59,7 @@ class Server:
                                      env=full_env, cwd=cwd or str(REPO), text=True)
         self.pid = self.proc.pid
         self.stderr_lines: list[str] = []
-        self.stdout_lines: list[str] = []  # what tandem printed after the listening line
+        self.stdout_lines: list[str] = []  # after the listening line (the access log, when on)
         self.listening_line = ""
         self.port = self._read_port(startup_timeout)
         threading.Thread(target=self._drain_stderr, daemon=True).start()

@@ -3,7 +3,8 @@ import TandemJSON
 import TandemONNX
 import TandemServing
 
-/// libFuzzer entry point for the `/invocations` body decoders (CSV, JSON, JSON Lines), which read every
+/// libFuzzer entry point for the `/invocations` body decoders (CSV, JSON, JSON Lines, `.npy`, RecordIO
+/// protobuf), which read every
 /// request body a client sends.
 ///
 /// The first input byte picks the format and one of three model signatures (30 floats as the breast-cancer
@@ -14,8 +15,12 @@ import TandemServing
 public func fuzzPayloadDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let format = PayloadFormat.allCases[Int(bytes[0]) % PayloadFormat.allCases.count]
-    let inputs = signatures[Int(bytes[0] / 3) % signatures.count]
+    // Selector 0-8 (the first seeds): CSV, JSON, JSON Lines x the 3 signatures; 9 and up: every format
+    // (`.npy` and RecordIO protobuf too) x the 3 signatures.
+    let selector = Int(bytes[0])
+    let formats = PayloadFormat.allCases
+    let format = selector < 9 ? formats[selector % 3] : formats[(selector - 9) % formats.count]
+    let inputs = signatures[(selector < 9 ? selector / 3 : (selector - 9) / formats.count) % signatures.count]
     do {
         let decoded = try RequestDecoder.decode(Array(bytes.dropFirst()), format: format, inputs: inputs)
         precondition(decoded.rows > 0, "decoded zero records without an error")

@@ -139,137 +139,172 @@ public struct EndpointConfig: Sendable, Equatable {
         let repo = try root["repository"].string(default: ".")
         let repository = repo.hasPrefix("/") ? repo : ((directory as NSString).appendingPathComponent(repo) as NSString).standardizingPath
 
+        // Every variant and section is checked even after an error, so `check-config` lists them all.
+        var errors: [ConfigError] = []
         var production: [VariantConfig] = []
         var names: Set<String> = []
         for node in try root["production_variants"].array() {
-            _ = try node.keys(allowed: ["name", "model", "version", "weight", "workers", "queue", "timeout_ms"])
-            let variant = VariantConfig(
-                name: try variantName(node["name"], names: &names),
-                model: try node["model"].string(),
-                version: try node["version"].optionalInt(min: 1),
-                weight: try node["weight"].double(default: 1.0, min: 0),
-                maxWorkers: try node["workers"].optionalInt(min: 1),
-                queueBound: try node["queue"].optionalInt(min: 1),
-                timeout: try node["timeout_ms"].milliseconds())
-            production.append(variant)
+            do throws(ConfigError) {
+                _ = try node.keys(allowed: ["name", "model", "version", "weight", "workers", "queue", "timeout_ms"])
+                let variant = VariantConfig(
+                    name: try variantName(node["name"], names: &names),
+                    model: try node["model"].string(),
+                    version: try node["version"].optionalInt(min: 1),
+                    weight: try node["weight"].double(default: 1.0, min: 0),
+                    maxWorkers: try node["workers"].optionalInt(min: 1),
+                    queueBound: try node["queue"].optionalInt(min: 1),
+                    timeout: try node["timeout_ms"].milliseconds())
+                production.append(variant)
+            } catch {
+                errors.append(error.naming(variant: node))
+            }
         }
-        guard !production.isEmpty else {
+        guard !production.isEmpty || !errors.isEmpty else {
             throw root["production_variants"].fail("at least one production variant is required")
         }
         guard production.count <= 10 else {
             throw root["production_variants"].fail("SageMaker allows at most 10 production variants, got \(production.count)")
         }
-        if let problem = RoutingTable.problem(withWeights: production.map { ($0.name, $0.weight) }) {
-            throw root["production_variants"].fail(problem)
+        if errors.isEmpty, let problem = RoutingTable.problem(withWeights: production.map { ($0.name, $0.weight) }) {
+            errors.append(root["production_variants"].fail(problem))
         }
         var shadows: [ShadowVariantConfig] = []
         for node in try root["shadow_variants"].array() {
-            _ = try node.keys(allowed: ["name", "model", "version", "sampling_percentage", "workers", "queue"])
-            shadows.append(
-                ShadowVariantConfig(
-                    name: try variantName(node["name"], names: &names),
-                    model: try node["model"].string(),
-                    version: try node["version"].optionalInt(min: 1),
-                    samplingPercentage: try node["sampling_percentage"].double(default: 100, min: 0, max: 100),
-                    maxWorkers: try node["workers"].optionalInt(min: 1),
-                    queueBound: try node["queue"].optionalInt(min: 1)))
+            do throws(ConfigError) {
+                _ = try node.keys(allowed: ["name", "model", "version", "sampling_percentage", "workers", "queue"])
+                shadows.append(
+                    ShadowVariantConfig(
+                        name: try variantName(node["name"], names: &names),
+                        model: try node["model"].string(),
+                        version: try node["version"].optionalInt(min: 1),
+                        samplingPercentage: try node["sampling_percentage"].double(default: 100, min: 0, max: 100),
+                        maxWorkers: try node["workers"].optionalInt(min: 1),
+                        queueBound: try node["queue"].optionalInt(min: 1)))
+            } catch {
+                errors.append(error.naming(variant: node))
+            }
         }
 
         var config = EndpointConfig(endpointName: name, repository: repository, production: production, shadows: shadows)
         config.sourceFile = file
         let routing = root["routing"]
         if !routing.isMissing {
-            _ = try routing.keys(allowed: ["salt", "sticky_key"])
-            config.salt = try routing["salt"].string(default: name)
-            let sticky = routing["sticky_key"]
-            if !sticky.isMissing {
-                let keys = try sticky.keys(allowed: ["header", "custom_attribute"])
-                guard keys.count == 1 else { throw sticky.fail("give exactly one of header or custom_attribute") }
-                if keys[0] == "header" {
-                    config.stickyKey = .header(try sticky["header"].string())
-                } else {
-                    config.stickyKey = .customAttribute(try sticky["custom_attribute"].string())
+            do throws(ConfigError) {
+                _ = try routing.keys(allowed: ["salt", "sticky_key"])
+                config.salt = try routing["salt"].string(default: name)
+                let sticky = routing["sticky_key"]
+                if !sticky.isMissing {
+                    let keys = try sticky.keys(allowed: ["header", "custom_attribute"])
+                    guard keys.count == 1 else { throw sticky.fail("give exactly one of header or custom_attribute") }
+                    if keys[0] == "header" {
+                        config.stickyKey = .header(try sticky["header"].string())
+                    } else {
+                        config.stickyKey = .customAttribute(try sticky["custom_attribute"].string())
+                    }
                 }
+            } catch {
+                errors.append(error)
             }
         }
         let health = root["health"]
         if !health.isMissing {
-            _ = try health.keys(allowed: ["policy", "degraded_error_rate", "window_s", "min_requests"])
-            let policy = try health["policy"].string(default: "all")
-            guard let parsed = HealthPolicy(rawValue: policy) else {
-                throw health["policy"].fail("expected all or any, got \"\(policy)\"")
+            do throws(ConfigError) {
+                _ = try health.keys(allowed: ["policy", "degraded_error_rate", "window_s", "min_requests"])
+                let policy = try health["policy"].string(default: "all")
+                guard let parsed = HealthPolicy(rawValue: policy) else {
+                    throw health["policy"].fail("expected all or any, got \"\(policy)\"")
+                }
+                config.healthPolicy = parsed
+                config.degradedErrorRate = try health["degraded_error_rate"].double(default: 0.5, min: 0, max: 1)
+                config.healthWindow = .seconds(try health["window_s"].double(default: 60, min: 1))
+                config.healthMinRequests = try health["min_requests"].int(default: 20, min: 1)
+            } catch {
+                errors.append(error)
             }
-            config.healthPolicy = parsed
-            config.degradedErrorRate = try health["degraded_error_rate"].double(default: 0.5, min: 0, max: 1)
-            config.healthWindow = .seconds(try health["window_s"].double(default: 60, min: 1))
-            config.healthMinRequests = try health["min_requests"].int(default: 20, min: 1)
         }
         let experiment = root["experiment"]
         if !experiment.isMissing {
-            _ = try experiment.keys(allowed: [
-                "outcomes", "control", "remember", "metric", "alpha", "sequential_tuning", "planned_outcomes",
-                "hybrid_sequential_share", "ledger", "ledger_env", "bandit",
-            ])
-            if try experiment["outcomes"].bool(default: false) {
-                let control = try experiment["control"].string(default: production[0].name)
-                guard production.contains(where: { $0.name == control }) else {
-                    throw experiment["control"].fail(
-                        "'\(control)' is not a production variant; production variants: \(production.map(\.name).joined(separator: ", "))")
-                }
-                var parsed = ExperimentConfig(
-                    control: control, remember: try experiment["remember"].int(default: 100_000, min: 1))
-                let metric = try experiment["metric"].string(default: OutcomeMetric.continuous.rawValue)
-                guard let kind = OutcomeMetric(rawValue: metric) else {
-                    throw experiment["metric"].fail("expected binary or continuous, got \"\(metric)\"")
-                }
-                parsed.metric = kind
-                parsed.sequential.alpha = try experiment["alpha"].double(default: 0.05, min: 1e-6, max: 0.5)
-                parsed.sequential.tuning = try experiment["sequential_tuning"].double(
-                    default: AnytimeValidTest.Settings.defaultTuning, min: 1)
-                if !experiment["planned_outcomes"].isMissing {
-                    parsed.sequential.plannedOutcomes = try experiment["planned_outcomes"].int(min: 4)
-                }
-                parsed.sequential.hybridSequentialShare = try experiment["hybrid_sequential_share"].double(
-                    default: AnytimeValidTest.Settings.defaultHybridSequentialShare, min: 0.01, max: 0.99)
-                parsed.ledger = try Self.ledger(experiment, directory: directory, environment: environment)
-                let bandit = experiment["bandit"]
-                if !bandit.isMissing {
-                    _ = try bandit.keys(allowed: ["cadence_s", "burn_in_outcomes", "floor", "draws", "direction"])
-                    var policy = BanditPolicy()
-                    policy.cadenceSeconds = try bandit["cadence_s"].double(default: 900, min: 0.01)
-                    policy.burnInOutcomes = try bandit["burn_in_outcomes"].int(default: 100, min: 0)
-                    policy.floor = try bandit["floor"].double(default: 0.01, min: 0, max: 1.0 / Double(production.count))
-                    policy.draws = try bandit["draws"].int(default: 10_000, min: 100)
-                    let direction = try bandit["direction"].string(default: "higher_is_better")
-                    guard direction == "higher_is_better" || direction == "lower_is_better" else {
-                        throw bandit["direction"].fail("expected higher_is_better or lower_is_better, got \"\(direction)\"")
+            do throws(ConfigError) {
+                _ = try experiment.keys(allowed: [
+                    "outcomes", "control", "remember", "metric", "alpha", "sequential_tuning", "planned_outcomes",
+                    "hybrid_sequential_share", "ledger", "ledger_env", "bandit",
+                ])
+                if try experiment["outcomes"].bool(default: false) {
+                    let control = try experiment["control"].string(default: production.first?.name ?? "")
+                    guard production.contains(where: { $0.name == control }) else {
+                        throw experiment["control"].fail(
+                            "'\(control)' is not a production variant; production variants: \(production.map(\.name).joined(separator: ", "))")
                     }
-                    policy.higherIsBetter = direction == "higher_is_better"
-                    parsed.bandit = policy
+                    var parsed = ExperimentConfig(
+                        control: control, remember: try experiment["remember"].int(default: 100_000, min: 1))
+                    let metric = try experiment["metric"].string(default: OutcomeMetric.continuous.rawValue)
+                    guard let kind = OutcomeMetric(rawValue: metric) else {
+                        throw experiment["metric"].fail("expected binary or continuous, got \"\(metric)\"")
+                    }
+                    parsed.metric = kind
+                    parsed.sequential.alpha = try experiment["alpha"].double(default: 0.05, min: 1e-6, max: 0.5)
+                    parsed.sequential.tuning = try experiment["sequential_tuning"].double(
+                        default: AnytimeValidTest.Settings.defaultTuning, min: 1)
+                    if !experiment["planned_outcomes"].isMissing {
+                        parsed.sequential.plannedOutcomes = try experiment["planned_outcomes"].int(min: 4)
+                    }
+                    parsed.sequential.hybridSequentialShare = try experiment["hybrid_sequential_share"].double(
+                        default: AnytimeValidTest.Settings.defaultHybridSequentialShare, min: 0.01, max: 0.99)
+                    parsed.ledger = try Self.ledger(experiment, directory: directory, environment: environment)
+                    let bandit = experiment["bandit"]
+                    if !bandit.isMissing {
+                        _ = try bandit.keys(allowed: ["cadence_s", "burn_in_outcomes", "floor", "draws", "direction"])
+                        var policy = BanditPolicy()
+                        policy.cadenceSeconds = try bandit["cadence_s"].double(default: 900, min: 0.01)
+                        policy.burnInOutcomes = try bandit["burn_in_outcomes"].int(default: 100, min: 0)
+                        policy.floor = try bandit["floor"].double(default: 0.01, min: 0, max: 1.0 / Double(production.count))
+                        policy.draws = try bandit["draws"].int(default: 10_000, min: 100)
+                        let direction = try bandit["direction"].string(default: "higher_is_better")
+                        guard direction == "higher_is_better" || direction == "lower_is_better" else {
+                            throw bandit["direction"].fail("expected higher_is_better or lower_is_better, got \"\(direction)\"")
+                        }
+                        policy.higherIsBetter = direction == "higher_is_better"
+                        parsed.bandit = policy
+                    }
+                    config.experiment = parsed
                 }
-                config.experiment = parsed
+            } catch {
+                errors.append(error)
             }
         }
-        let rolloutControl = config.experiment?.control ?? production[0].name
-        for node in try root["rollouts"].array() {
-            let policy = try RolloutPolicy.parse(node, production: production.map(\.name), control: rolloutControl)
-            guard !config.rollouts.contains(where: { $0.variant == policy.variant }) else {
-                throw node["variant"].fail("a second rollout for '\(policy.variant)'")
+        do throws(ConfigError) {
+            let rolloutControl = config.experiment?.control ?? production.first?.name ?? ""
+            for node in try root["rollouts"].array() {
+                let policy = try RolloutPolicy.parse(node, production: production.map(\.name), control: rolloutControl)
+                guard !config.rollouts.contains(where: { $0.variant == policy.variant }) else {
+                    throw node["variant"].fail("a second rollout for '\(policy.variant)'")
+                }
+                config.rollouts.append(policy)
             }
-            config.rollouts.append(policy)
+        } catch {
+            errors.append(error)
         }
-        if !root["data_capture"].isMissing {
-            config.dataCapture = try DataCaptureConfig.parse(root["data_capture"], directory: directory, environment: environment)
+        do throws(ConfigError) {
+            if !root["data_capture"].isMissing {
+                config.dataCapture = try DataCaptureConfig.parse(root["data_capture"], directory: directory, environment: environment)
+            }
+        } catch {
+            errors.append(error)
         }
         let admin = root["admin"]
         if !admin.isMissing {
-            _ = try admin.keys(allowed: ["token", "token_env"])
-            if let token = try admin["token"].optionalString(), !token.isEmpty {
-                config.adminToken = token
-            } else if let variable = try admin["token_env"].optionalString() {
-                config.adminToken = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+            do throws(ConfigError) {
+                _ = try admin.keys(allowed: ["token", "token_env"])
+                if let token = try admin["token"].optionalString(), !token.isEmpty {
+                    config.adminToken = token
+                } else if let variable = try admin["token_env"].optionalString() {
+                    config.adminToken = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+                }
+            } catch {
+                errors.append(error)
             }
         }
+        guard errors.isEmpty else { throw ConfigError.combined(errors) }
         return config
     }
 

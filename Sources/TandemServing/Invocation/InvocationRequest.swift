@@ -107,6 +107,9 @@ public struct InvocationResult: Sendable {
     public var outcome: Result<InvocationAnswer, InvocationFailure>
     /// The session this answer opened or closed, if any.
     public var session: SessionEvent?
+    /// Time queued for a worker and time on the worker (decode, run, encode), when it got that far (access log).
+    public var queueTime: Duration?
+    public var modelTime: Duration?
 
     public init(
         requestID: String, route: ServedRoute?, outcome: Result<InvocationAnswer, InvocationFailure>,

@@ -118,7 +118,10 @@ final class PendingInvocation: Sendable {
         case (.closed(let id), nil): if sessions.close(id) { reported = session }
         default: break
         }
-        respond(InvocationResult(requestID: request.requestID, route: route, outcome: outcome, session: reported))
+        var result = InvocationResult(requestID: request.requestID, route: route, outcome: outcome, session: reported)
+        result.queueTime = queueWait.withLock { $0 }
+        result.modelTime = modelTime
+        respond(result)
         sink?.invocationSettled(SettledInvocation(request: request, state: state, route: route, outcome: outcome))
         return true
     }

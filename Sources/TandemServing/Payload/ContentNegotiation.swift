@@ -9,10 +9,12 @@ public struct ContentNegotiation: Sendable {
 
     /// The request body's format.
     ///
-    /// A missing `Content-Type` (boto3 sends none when the caller omits it) is read as JSON when the
-    /// body's first non-space byte is `{` or `[`, else as CSV. An unsupported type throws a 415 error.
+    /// A missing `Content-Type` (boto3 sends none when the caller omits it) is read as `.npy` or RecordIO
+    /// when the body starts with their magic, as JSON when its first non-space byte is `{` or `[`, else as CSV. An unsupported type throws a 415 error.
     public func requestFormat(contentType: String?, body: [UInt8]) throws(PayloadError) -> PayloadFormat {
         guard let contentType, !contentType.allSatisfy({ $0 == " " }) else {
+            if NumpyArray.hasMagic(body) { return .npy }
+            if RecordIO.hasMagic(body) { return .recordIO }
             let first = body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .json : .csv
         }

@@ -217,6 +217,41 @@ struct FeedAssembler {
         return true
     }
 
+    /// Appends a whole record of a binary body for a single float input: finite values and NaN (missing).
+    /// Returns false, having appended nothing, for anything else (the caller then goes value by value).
+    mutating func appendFloatRecord(_ record: ArraySlice<Double>) -> Bool {
+        guard inputs.count == 1, case .float(var values) = columns[0] else { return false }
+        columns[0] = .float([])
+        defer { columns[0] = .float(values) }
+        let start = values.count
+        for item in record {
+            let value = Float(item)
+            guard value.isFinite || item.isNaN else {
+                values.removeLast(values.count - start)
+                return false
+            }
+            values.append(value)
+        }
+        return true
+    }
+
+    /// Appends one integer of a binary body: exact for integer inputs (an out-of-range value is a 400),
+    /// converted for float inputs, 0 or 1 for booleans.
+    mutating func appendInteger(_ value: Int64, input index: Int, row: Int, column: Int) throws(PayloadError) {
+        switch columns[index] {
+        case .int64(var values):
+            columns[index] = .int64([])
+            values.append(value)
+            columns[index] = .int64(values)
+        case .bool(var values) where value == 0 || value == 1:
+            columns[index] = .bool([])
+            values.append(value == 1)
+            columns[index] = .bool(values)
+        default:
+            try appendJSON(.number(Double(value)), input: index, row: row, column: column)
+        }
+    }
+
     /// Appends one cell decoded from JSON. `null` is a missing value (NaN) for float inputs.
     mutating func appendJSON(_ value: JSONValue, input index: Int, row: Int, column: Int) throws(PayloadError) {
         switch (columns[index], value) {

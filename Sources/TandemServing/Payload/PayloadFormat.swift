@@ -3,6 +3,10 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
     case csv = "text/csv"
     case json = "application/json"
     case jsonLines = "application/jsonlines"
+    /// numpy's `.npy` (SageMaker's `NumpySerializer` / `NumpyDeserializer`).
+    case npy = "application/x-npy"
+    /// RecordIO-framed `Record` protobufs (SageMaker's built-in algorithms, `RecordSerializer`).
+    case recordIO = "application/x-recordio-protobuf"
 
     /// The media type sent in `Content-Type`.
     public var mediaType: String { rawValue }
@@ -15,6 +19,8 @@ public enum PayloadFormat: String, Sendable, CaseIterable {
         case "application/jsonlines", "application/jsonl", "application/x-jsonlines", "application/json-lines",
             "application/x-ndjson", "application/ndjson":
             self = .jsonLines
+        case "application/x-npy", "application/npy": self = .npy
+        case "application/x-recordio-protobuf": self = .recordIO
         default: return nil
         }
     }

@@ -16,7 +16,7 @@ public struct DecodedRequest: Sendable {
     }
 }
 
-/// Decodes `/invocations` bodies (CSV, JSON, JSON Lines) against a model's input signature.
+/// Decodes `/invocations` bodies (CSV, JSON, JSON Lines, `.npy`, RecordIO protobuf) against a model's input signature.
 public enum RequestDecoder {
     /// Decodes `body` in `format` for a model with `inputs`. Throws a 400 `PayloadError` naming the row
     /// and column at fault.
@@ -31,6 +31,8 @@ public enum RequestDecoder {
         case .csv: try decodeCSV(body, into: &assembler)
         case .json: try decodeJSON(body, into: &assembler)
         case .jsonLines: try decodeJSONLines(body, into: &assembler)
+        case .npy: try NumpyArray.decode(body).append(to: &assembler)
+        case .recordIO: try RecordIO.decode(body, into: &assembler)
         }
         return DecodedRequest(feeds: assembler.feeds(), rows: assembler.rows)
     }

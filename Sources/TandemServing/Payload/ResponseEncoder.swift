@@ -42,6 +42,10 @@ public enum ResponseEncoder {
                 writer.endRecord()
             }
             return writer.bytes
+        case .npy:
+            return table.numpy()
+        case .recordIO:
+            return RecordIO.encode(table)
         }
     }
 
