@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import random
 import sys
 import tempfile
 import threading
@@ -27,7 +26,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "system-tests" / "e2e"))
 
 from conftest import Server, write_endpoint, write_synthetic  # noqa: E402
-from hostile import rss_bytes  # noqa: E402
+from hostile import csv_burst, rss_bytes  # noqa: E402
 
 FEATURES = 2000
 
@@ -35,38 +34,15 @@ FEATURES = 2000
 def burst(server: Server, clients: int, rows: int, seconds: float) -> tuple[dict[int, int], int]:
     """`clients` connections each POST `rows` x 2000-feature CSV bodies for `seconds`; returns (status counts,
     peak RSS sampled every 50 ms)."""
-    row = ",".join(f"{random.random():.6f}" for _ in range(FEATURES)) + "\n"
-    body = (row * rows).encode()
-    counts: dict[int, int] = {}
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def client():
-        conn = server.connection(120)
-        while time.monotonic() < deadline:
-            try:
-                conn.request("POST", "/invocations", body=body, headers={"Content-Type": "text/csv"})
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except OSError:
-                conn.close()
-                conn = server.connection(120)
-                status = -1
-            with lock:
-                counts[status] = counts.get(status, 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
+    result: dict[str, dict[int, int]] = {}
+    sender = threading.Thread(
+        target=lambda: result.update(counts=csv_burst(server, seconds, clients, rows=rows, features=FEATURES, timeout=120)))
+    sender.start()
     peak = 0
-    while any(thread.is_alive() for thread in threads) and time.monotonic() < deadline + 120:
+    while sender.is_alive():
         peak = max(peak, rss_bytes(server.pid))
         time.sleep(0.05)
-    for thread in threads:
-        thread.join(1)
-    return counts, peak
+    return result.get("counts", {}), peak
 
 
 def settle(server: Server, seconds: float) -> int:

@@ -3,6 +3,7 @@ runs on its own connection during an attack, and limit counters from /metrics. T
 every loop is bounded by a count or a deadline."""
 from __future__ import annotations
 
+import random
 import re
 import socket
 import threading
@@ -145,3 +146,38 @@ HOSTILE_YAML = {
     "deep_block_nesting": ("x:\n" + "- " * 100_000 + "y", "nested deeper"),
     "huge_file": ("# " + "x" * (3 << 20), "larger than"),
 }
+
+
+def csv_burst(server, seconds: float, threads: int, rows: int, features: int, timeout: float = 30) -> dict[int, int]:
+    """`threads` keep-alive clients each POST `rows` x `features` CSV bodies to /invocations for `seconds`; returns
+    status -> count (-1 for a connection error). Every 503 must carry Retry-After."""
+    row = ",".join(f"{random.random():.6f}" for _ in range(features)) + "\n"
+    body = (row * rows).encode()
+    counts: dict[int, int] = {}
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client():
+        conn = server.connection(timeout)
+        while time.monotonic() < deadline:
+            try:
+                conn.request("POST", "/invocations", body=body, headers={"Content-Type": "text/csv"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if status == 503:
+                    assert response.getheader("Retry-After")
+            except OSError:
+                conn.close()
+                conn = server.connection(timeout)
+                status = -1
+            with lock:
+                counts[status] = counts.get(status, 0) + 1
+        conn.close()
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(seconds + timeout + 30)
+    return counts

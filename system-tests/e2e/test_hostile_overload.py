@@ -10,7 +10,7 @@ import threading
 import time
 
 from conftest import admin_weights, wait_until, write_endpoint, write_synthetic
-from hostile import HOSTILE_YAML, PingProbe, metric_values, rss_bytes
+from hostile import HOSTILE_YAML, PingProbe, csv_burst, metric_values, rss_bytes
 
 TOKEN = "soak-token"
 # RSS after the burst, once idle, must come back within this of the RSS before it.
@@ -43,38 +43,9 @@ def hostile_configs(good: str) -> list[tuple[str, str, str]]:
     return cases
 
 
-def burst(server, seconds: float, threads: int, stop_extra=None) -> dict[int, int]:
+def burst(server, seconds: float, threads: int) -> dict[int, int]:
     """`threads` clients each send 4 rows of 2000 features (~72 KB bodies) for `seconds`; returns status -> count."""
-    row = ",".join(f"{random.random():.6f}" for _ in range(2000)) + "\n"
-    body = (row * 4).encode()
-    counts: dict[int, int] = {}
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def client():
-        conn = server.connection(30)
-        while time.monotonic() < deadline:
-            try:
-                conn.request("POST", "/invocations", body=body, headers={"Content-Type": "text/csv"})
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                if status == 503:
-                    assert response.getheader("Retry-After")
-            except OSError:
-                conn.close()
-                conn = server.connection(30)
-                status = -1
-            with lock:
-                counts[status] = counts.get(status, 0) + 1
-        conn.close()
-
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(seconds + 60)
-    return counts
+    return csv_burst(server, seconds, threads, rows=4, features=2000)
 
 
 def invocations_counted(server) -> float:
