@@ -10,16 +10,18 @@ import Testing
 struct DurableLedgerTests {
     static func path() -> String { NSTemporaryDirectory() + "/tandem-ledger-\(UUID().uuidString).sqlite" }
 
-    /// Waits for a callback-style call (bounded).
+    /// Waits for a callback-style call: resumes when the callback fires, whenever a test thread is free to run the
+    /// rest (a polling loop with a short deadline failed when long CPU-bound suites held both of a 2-core machine's
+    /// test threads for a minute). The bound only catches a callback that never comes.
     static func waitFor<T: Sendable>(_ start: (@escaping @Sendable (T) -> Void) -> Void) async throws -> T {
-        let box = Mutex<T?>(nil)
-        start { value in box.withLock { $0 = value } }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if let value = box.withLock({ $0 }) { return value }
-            try await Task.sleep(for: .milliseconds(5))
+        let pending = Mutex<CheckedContinuation<T, any Error>?>(nil)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            pending.withLock { $0 = continuation }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 300) {
+                pending.withLock { $0.take() }?.resume(throwing: SQLTestTimeout())
+            }
+            start { value in pending.withLock { $0.take() }?.resume(returning: value) }
         }
-        throw SQLTestTimeout()
     }
     struct SQLTestTimeout: Error {}
 
