@@ -115,6 +115,7 @@ struct DataCaptureServerTests {
     @Test func failedInvocationsAndZeroPercentAreNotCaptured() async throws {
         let (server, fixture) = try syntheticServer(Self.endpoint(sampling: 0), slowMs: 0)
         for _ in 0..<20 { #expect(await server.send(.post, "/invocations", headers: csv, body: csvRows(1)).status == 200) }
+        #expect(await server.waitUntilIdle())
         server.stack.capture.stop(deadline: .now + .seconds(10))
         server.shutdown()
         #expect(try Self.records(fixture.root).isEmpty)
@@ -122,6 +123,8 @@ struct DataCaptureServerTests {
         let (full, fullFixture) = try syntheticServer(Self.endpoint(sampling: 100), slowMs: 0)
         #expect(await full.send(.post, "/invocations", headers: csv, body: Array("not,a,number".utf8)).status == 400)
         #expect(await full.send(.post, "/invocations", headers: csv, body: csvRows(1)).status == 200)
+        // The record is handed to capture after the answer is sent: wait for the worker to finish the job.
+        #expect(await full.waitUntilIdle())
         full.stack.capture.stop(deadline: .now + .seconds(10))
         full.shutdown()
         #expect(try Self.records(fullFixture.root).count == 1)

@@ -48,7 +48,7 @@ struct RouteDispatchTests {
         for supported in ["text/csv", "application/json", "application/jsonlines"] { #expect(message.contains(supported)) }
     }
 
-    @Test(arguments: ["application/x-npy", "application/x-recordio-protobuf", "image/jpeg", "text/plain", "nonsense"])
+    @Test(arguments: ["application/x-image", "application/x-parquet", "image/jpeg", "text/plain", "nonsense"])
     func unsupportedContentTypeIs415(contentType: String) async throws {
         let (server, _fixture) = try syntheticServer(Self.endpoint)
         defer { server.shutdown(); _ = _fixture }
