@@ -32,6 +32,25 @@ struct DashboardRouteTests {
         }
     }
 
+    /// The page's actions call routes the server has (it once posted to a `/admin/rollout` that never existed),
+    /// and it reads the members the server emits: `sequential` in `/experiment`, `rollouts` and the sequential
+    /// sample-ratio fields in `/variants`.
+    @Test func pageCallsRealRoutesAndReadsRealFields() async throws {
+        let (server, fixture) = try syntheticServer(Self.endpoint)
+        defer { server.shutdown(); _ = fixture }
+        let html = text(await server.send(.get, "/dashboard"))
+        let paths = Set(html.matches(of: /"(\/admin\/[a-z_\/]+)"/).map { String($0.output.1) })
+        #expect(paths == ["/admin/weights", "/admin/reload", "/admin/rollouts"])
+        for path in paths {
+            #expect(await server.send(.get, path).status != 404, "\(path)")
+        }
+        for member in ["sequential_settings", ".sequential", "absolute", "relative", "rollouts", "sequential_p_value",
+                       "sequential_mismatch", "step_started_at", "history", "shares", "burn_in"] {
+            #expect(html.contains(member), "\(member)")
+        }
+        #expect(!html.contains("always_valid_ci") && !html.contains("\"pause\""))
+    }
+
     @Test func seriesFillsOncePerSecondPerVariant() async throws {
         let (server, fixture) = try syntheticServer(Self.endpoint)
         defer { server.shutdown(); _ = fixture }

@@ -5,6 +5,9 @@ It checks that the page updates live; that the numbers it shows are those of /va
 moment (within one update); that a weight change made through the admin API shows within two seconds and the
 page's own admin form changes weights through that API; that a variant made to fail turns red with its reason;
 that it fits a phone's width; and, from the browser's network log, that no request went to any host but tandem's.
+It draws the always-valid interval and the sequential sample-ratio check from the server's own JSON; against a
+second tandem with a real canary rollout, it shows the rollout holding and its Abort button rolls it back through
+POST /admin/rollouts.
 Screenshots in both colour schemes go to the test's directory, and to docs/ with TANDEM_UPDATE_SCREENSHOTS=1."""
 import base64
 import json
@@ -194,18 +197,29 @@ def test_dashboard_live_in_chromium(start_server, tmp_repo, tmp_path, browser):
         # Charts drew a line per variant from the history.
         assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg path")) >= 2
         save_screenshot(browser, tmp_path, "dashboard.png")
-        # Optional members that the experiment API may report (always-valid intervals, a rollout, bandit weights)
-        # are drawn when present: fed to the page's renderer directly.
+        # The always-valid interval of /experiment (`sequential.absolute.interval`) is drawn beside the fixed one,
+        # and its numbers are those the server reported.
+        wait_until(lambda: browser.execute_script("return document.querySelectorAll('#experiment line.valid').length") >= 1,
+                   timeout=5)
+        report = get_json(server, "/experiment")
+        assert report["sequential_settings"]["method"] in browser.find_element(By.ID, "experiment-note").text.replace(" ", "_")
+        challenger = next(v for v in report["variants"] if v["name"] == "challenger")
+        assert challenger["sequential"]["absolute"]["interval"] and "ci95" in challenger
+        assert "Always-valid sample-ratio check: p = " in browser.find_element(By.ID, "split").text
+        seq = browser.execute_script("return document.querySelector('#split [data-k=sequential_mismatch]').dataset.raw")
+        assert seq == str(get_json(server, "/variants")["traffic_split"]["sequential_mismatch"]).lower()
+        # A bandit's member, in the shape /experiment gives it (this config runs none, and a bandit would move the
+        # weights the checks below set): the real report with `bandit` added, fed to the page's renderer.
         drawn = browser.execute_script("""
-            state.experiment = {control: "control", variants: [{name: "control", outcomes: 10, mean: 1},
-              {name: "challenger", outcomes: 10, mean: 1.2, difference: 0.2, ci95: [0.05, 0.35],
-               always_valid_ci: {lower: -0.1, upper: 0.5}, p_value: 0.01}],
-              rollout: {state: "paused", step: 2, target_weight: 0.5}, bandit: {weights: {control: 0.3, challenger: 0.7}}};
+            const report = arguments[0];
+            report.bandit = {updates: 4, burn_in: false, updated_at: Date.now() / 1000,
+                             shares: {challenger: 0.7, control: 0.3}, note: "adaptive allocation: biased"};
+            state.experiment = report;
             renderExperiment();  // (after the screenshot: the docs show only what the server reported)
-            return [document.querySelectorAll('#experiment line.valid').length,
-                    document.querySelector('#rollout').textContent, document.querySelector('#bandit').textContent];
-        """)
-        assert drawn[0] == 1 and "paused" in drawn[1] and "70.0 %" in drawn[2], drawn
+            return [document.querySelectorAll('#experiment line.valid').length, document.querySelector('#bandit').textContent,
+                    document.querySelector('#bandit [data-bandit=challenger] [data-raw]').dataset.raw];
+        """, report)
+        assert drawn[0] == 1 and "70.0 %" in drawn[1] and "4 updates" in drawn[1] and drawn[2] == "0.7", drawn
 
         # A weight change through the admin API (as curl would) shows within two seconds.
         status, _ = admin_weights(server, {"weights": {"control": 3, "challenger": 1}}, TOKEN)
@@ -281,5 +295,69 @@ def test_dashboard_live_in_chromium(start_server, tmp_repo, tmp_path, browser):
                     hosts.add((parsed.scheme, parsed.hostname, parsed.port))
         assert any(u.endswith("/dashboard/events") for u in urls), urls[:20]
         assert hosts == {("http", "127.0.0.1", server.port)}, hosts
+    finally:
+        traffic.close()
+
+
+def make_rollout_config(root):
+    """Control and a challenger (weight 0) that a canary rollout gives 30 % of the traffic, then holds for
+    promotion; outcomes on, so /experiment has the sequential comparison."""
+    path = write_endpoint(root, [
+        {"name": "control", "model": "steady", "weight": 1},
+        {"name": "challenger", "model": "steady", "weight": 0},
+    ], admin={"token": TOKEN}, name="rollout-ranker")
+    rollout = {"variant": "challenger", "policy": "canary", "canary_share": 0.3, "bake_s": 1.5,
+               "evaluation_interval_s": 0.1, "min_requests": 5}
+    with path.open("a") as config:
+        config.write("experiment: {outcomes: true, control: control}\n")
+        config.write(f"rollouts:\n  - {json.dumps(rollout)}\n")
+    return path
+
+
+def test_dashboard_shows_a_real_rollout_and_aborts_it(start_server, tmp_repo, browser):
+    """Against a server with a real rollout: /variants' `rollouts` is drawn (phase, step, decisions), the
+    always-valid interval of /experiment is drawn, and the page's Abort button calls POST /admin/rollouts with
+    what that route accepts, so the server rolls the challenger back."""
+    write_synthetic(tmp_repo, "steady", 1, features=1, latency_ms=1)
+    server = start_server(["--config", str(make_rollout_config(tmp_repo)), "--workers", "2"])
+    traffic = Traffic(server)
+    try:
+        browser.get(f"http://127.0.0.1:{server.port}/dashboard")
+        wait_until(lambda: (get_json(server, "/variants").get("rollouts") or [{}])[0].get("phase") == "holding",
+                   timeout=20)
+        rollout_card = "#rollouts article[data-rollout=challenger]"
+
+        def phase():
+            return browser.execute_script(f"const c = document.querySelector('{rollout_card}'); return c && c.dataset.phase")
+        wait_until(lambda: phase() == "holding", timeout=5)
+        assert browser.find_element(By.ID, "rollouts-section").is_displayed()
+        text = browser.find_element(By.CSS_SELECTOR, rollout_card).text
+        assert "canary rollout" in text and "1 of 2" in text and "30.0 %" in text, text
+        actions = browser.execute_script(
+            f"return [...document.querySelectorAll('{rollout_card} tr[data-action]')].map(r => r.dataset.action)")
+        assert actions[:2] == ["hold", "start"], actions  # newest first
+
+        # The always-valid interval, from a real `sequential` member.
+        wait_until(lambda: browser.execute_script("return document.querySelectorAll('#experiment line.valid').length") >= 1,
+                   timeout=20)
+        raw = browser.execute_script(
+            "return document.querySelector('#experiment tr[data-variant=challenger] [data-k=sequential_interval]').dataset.raw")
+        assert len([float(x) for x in raw.split(",")]) == 2
+
+        # Abort through the page's admin button (the confirmation accepted).
+        browser.find_element(By.ID, "admin-toggle").click()
+        browser.find_element(By.ID, "token").send_keys(TOKEN)
+        browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        wait_until(lambda: browser.find_element(By.ID, "admin-actions").is_displayed(), timeout=5)
+        abort = '#rollout-actions button[data-action=abort][data-variant=challenger]'
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, abort), timeout=5)
+        assert browser.find_elements(By.CSS_SELECTOR, '#rollout-actions button[data-action=promote]')
+        browser.execute_script("window.confirm = () => true;")
+        browser.find_element(By.CSS_SELECTOR, abort).click()
+        wait_until(lambda: "/admin/rollouts → 200" in browser.find_element(By.ID, "admin-result").text, timeout=5)
+        assert get_json(server, "/variants")["rollouts"][0]["phase"] == "rolled_back"
+        wait_until(lambda: phase() == "rolled_back", timeout=3)
+        assert "aborted by an admin call" in browser.find_element(By.CSS_SELECTOR, rollout_card).text
+        wait_until(lambda: not browser.find_elements(By.CSS_SELECTOR, abort), timeout=3)  # nothing left to decide
     finally:
         traffic.close()

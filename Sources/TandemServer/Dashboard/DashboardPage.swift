@@ -137,10 +137,9 @@ enum DashboardPage {
               <form id="weights-form"><div id="weights-inputs" class="row"></div>
                 <div class="row"><button type="submit">Set weights</button>
                 <button id="reload" type="button">Reload config</button>
-                <button id="rollout-pause" type="button" class="hidden">Pause rollout</button>
-                <button id="rollout-abort" type="button" class="danger hidden">Abort rollout</button>
                 <button id="lock" type="button">Forget token</button></div>
               </form>
+              <div id="rollout-actions" class="row"></div>
             </div>
             <div id="admin-result" class="muted"></div>
           </section>
@@ -149,8 +148,9 @@ enum DashboardPage {
             <div id="legend" class="legend"></div><div id="charts" class="charts"></div></section>
           <section aria-label="Traffic split"><h2>Traffic split</h2><div id="split" class="scroll"></div></section>
           <section id="shadow-section" class="hidden" aria-label="Shadow agreement"><h2>Shadow agreement</h2><div id="shadow" class="scroll"></div></section>
+          <section id="rollouts-section" class="hidden" aria-label="Rollouts"><h2>Rollouts</h2><div id="rollouts"></div></section>
           <section id="experiment-section" class="hidden" aria-label="Experiment"><h2>Experiment</h2>
-            <div id="experiment" class="forest"></div><div id="rollout"></div><div id="bandit"></div></section>
+            <div id="experiment" class="forest"></div><div id="bandit"></div></section>
         </main>
 
         """#
@@ -177,7 +177,7 @@ enum DashboardPage {
           num: (v, d = 3) => v === null || v === undefined ? "–" : Number(v).toPrecision(d),
         };
         const colours = 7;
-        const state = { fields: [], history: new Map(), order: [], last: null, experiment: null, token: sessionStorage.getItem("tandem-admin-token") || "" };
+        const state = { fields: [], history: new Map(), order: [], last: null, experiment: null, rollouts: null, token: sessionStorage.getItem("tandem-admin-token") || "" };
         const colourOf = (name) => `var(--c${Math.max(0, state.order.indexOf(name)) % colours})`;
         const F = {};
         ["t_s", "requests", "errors_4xx", "errors_5xx", "model_p50_us", "model_p99_us", "overhead_p50_us", "overhead_p99_us",
@@ -237,6 +237,7 @@ enum DashboardPage {
           renderCharts();
           renderSplit(variants.traffic_split);
           renderShadow(metrics);
+          renderRollouts("rollouts" in variants ? variants.rollouts : state.rollouts);
           renderAdminInputs(variants);
         }
 
@@ -291,16 +292,24 @@ enum DashboardPage {
           const box = $("split");
           const srm = $("srm");
           if (!split) { box.replaceChildren(el("p", { class: "muted" }, "No production split.")); return; }
-          srm.classList.remove("hidden");
-          srm.textContent = split.mismatch ? "split mismatch" : "split ok";
-          srm.className = "pill " + (split.mismatch ? "bad" : "ok");
+          // Two checks: the fixed-sample chi-square test and the always-valid (sequential) one, which may be
+          // looked at every second without inflating false alarms.
+          const mismatch = !!split.mismatch || !!split.sequential_mismatch;
+          srm.textContent = mismatch ? "split mismatch" + (split.sequential_mismatch ? " (sequential)" : "") : "split ok";
+          srm.className = "pill " + (mismatch ? "bad" : "ok");
+          srm.dataset.sequentialMismatch = String(!!split.sequential_mismatch);
           const table = el("table", {}, el("tr", {}, el("th", {}, "Variant"), el("th", { class: "num" }, "Expected"), el("th", { class: "num" }, "Observed"), el("th", { class: "num" }, "Requests"), el("th", { style: "width:35%" }, "")));
           for (const v of split.variants || []) {
             const bars = el("div", {}, el("div", { class: "bartrack" }, el("div", { class: "bar", style: `width:${(v.expected_share * 100).toFixed(1)}%;--swatch:var(--muted);opacity:.6` })),
               el("div", { class: "bartrack", style: "margin-top:2px" }, el("div", { class: "bar", style: `width:${(v.observed_share * 100).toFixed(1)}%;--swatch:${colourOf(v.name)}` })));
             table.append(el("tr", {}, el("td", {}, v.name), el("td", { class: "num" }, fmt.pct(v.expected_share)), el("td", { class: "num" }, fmt.pct(v.observed_share)), el("td", { class: "num" }, fmt.int(v.requests)), el("td", {}, bars)));
           }
-          box.replaceChildren(table, el("p", { class: "muted" }, `Sample-ratio check: χ² = ${fmt.num(split.chi_square)}, df = ${split.degrees_of_freedom}, p = ${fmt.num(split.p_value)} over ${fmt.int(split.weighted_requests)} weighted requests (mismatch below p = ${split.threshold} with at least ${split.minimum_requests}).`));
+          const sequential = el("p", { class: "muted", id: "srm-sequential" }, "Always-valid sample-ratio check: p = ",
+            el("span", { "data-k": "sequential_p_value", "data-raw": split.sequential_p_value ?? "" }, fmt.num(split.sequential_p_value)),
+            ` over ${fmt.int(split.sequential_requests)} requests, `,
+            el("span", { "data-k": "sequential_mismatch", "data-raw": String(!!split.sequential_mismatch), class: split.sequential_mismatch ? "pill bad" : "" },
+              split.sequential_mismatch ? "mismatch" : "no mismatch"), ".");
+          box.replaceChildren(table, el("p", { class: "muted" }, `Sample-ratio check: χ² = ${fmt.num(split.chi_square)}, df = ${split.degrees_of_freedom}, p = ${fmt.num(split.p_value)} over ${fmt.int(split.weighted_requests)} weighted requests (mismatch below p = ${split.threshold} with at least ${split.minimum_requests}).`), sequential);
         }
 
         function renderShadow(metrics) {
@@ -313,16 +322,13 @@ enum DashboardPage {
           $("shadow").replaceChildren(table);
         }
 
-        // Optional members of /experiment (always-valid intervals, rollouts, bandit weights) are drawn when present.
-        function intervalOf(v, keys) {
-          for (const k of keys) {
-            const x = v[k];
-            if (Array.isArray(x) && x.length === 2 && x.every((n) => typeof n === "number")) return [k, x];
-            if (x && typeof x === "object" && typeof x.lower === "number" && typeof x.upper === "number") return [k, [x.lower, x.upper]];
-          }
-          return null;
-        }
-        const VALID_KEYS = ["always_valid_ci", "always_valid", "always_valid_interval", "anytime_ci", "confidence_sequence"];
+        // /experiment: per challenger, the fixed-sample Welch interval (`ci95`) and the always-valid confidence
+        // sequence (`sequential.absolute.interval`, with `sequential.relative` as a share of control's mean);
+        // `sequential_settings`; `bandit` when Thompson sampling runs.
+        const pair = (x) => Array.isArray(x) && x.length === 2 && x.every((n) => typeof n === "number" && isFinite(n)) ? x : null;
+        const fixedOf = (v) => pair(v.ci95);
+        const validOf = (v) => pair(v.sequential && v.sequential.absolute && v.sequential.absolute.interval);
+        const span = (iv, d = 3) => iv ? `[${fmt.num(iv[0], d)}, ${fmt.num(iv[1], d)}]` : "–";
 
         function renderExperiment() {
           const e = state.experiment;
@@ -332,10 +338,7 @@ enum DashboardPage {
           const box = $("experiment");
           const W = 600, rowH = 34, L = 120, R = 20, H = 30 + rowH * Math.max(1, rows.length);
           let lo = 0, hi = 0;
-          for (const v of rows) {
-            const f = intervalOf(v, ["ci95"]), a = intervalOf(v, VALID_KEYS);
-            for (const iv of [f, a]) if (iv) for (const n of iv[1]) if (isFinite(n)) { lo = Math.min(lo, n); hi = Math.max(hi, n); }
-          }
+          for (const v of rows) for (const iv of [fixedOf(v), validOf(v)]) if (iv) for (const n of iv) { lo = Math.min(lo, n); hi = Math.max(hi, n); }
           if (lo === hi) { lo -= 1; hi += 1; }
           const pad = (hi - lo) * 0.08; lo -= pad; hi += pad;
           const x = (n) => L + (W - L - R) * ((n - lo) / (hi - lo));
@@ -346,45 +349,68 @@ enum DashboardPage {
           rows.forEach((v, i) => {
             const y = 30 + i * rowH + rowH / 2 - 8;
             const name = svg("text", { x: 4, y: y + 4 }); name.textContent = v.name; s.append(name);
-            const f = intervalOf(v, ["ci95"]), a = intervalOf(v, VALID_KEYS);
-            if (a) s.append(svg("line", { class: "valid", x1: x(a[1][0]), x2: x(a[1][1]), y1: y + 8, y2: y + 8, stroke: colourOf(v.name), "stroke-dasharray": "4 2" }));
-            if (f) s.append(svg("line", { class: "fixed", x1: x(f[1][0]), x2: x(f[1][1]), y1: y, y2: y, stroke: colourOf(v.name) }));
+            const f = fixedOf(v), a = validOf(v);
+            if (a) s.append(svg("line", { class: "valid", "data-variant": v.name, x1: x(a[0]), x2: x(a[1]), y1: y + 8, y2: y + 8, stroke: colourOf(v.name), "stroke-dasharray": "4 2" }));
+            if (f) s.append(svg("line", { class: "fixed", "data-variant": v.name, x1: x(f[0]), x2: x(f[1]), y1: y, y2: y, stroke: colourOf(v.name) }));
             if (typeof v.difference === "number") s.append(svg("circle", { cx: x(v.difference), cy: y, r: 5, fill: "var(--text)" }));
             if (!f && !a) { const n = svg("text", { x: L, y: y + 4 }); n.textContent = v.note || "not enough outcomes yet"; s.append(n); }
           });
-          const table = el("table", {}, el("tr", {}, el("th", {}, "Variant"), el("th", { class: "num" }, "Outcomes"), el("th", { class: "num" }, "Mean"), el("th", { class: "num" }, "Δ vs control"), el("th", { class: "num" }, "95% interval"), el("th", { class: "num" }, "Always-valid"), el("th", { class: "num" }, "p")));
+          const table = el("table", {}, el("tr", {}, el("th", {}, "Variant"), el("th", { class: "num" }, "Outcomes"), el("th", { class: "num" }, "Mean"), el("th", { class: "num" }, "Δ vs control"),
+            el("th", { class: "num" }, "95% interval"), el("th", { class: "num" }, "p"), el("th", { class: "num" }, "Always-valid interval"), el("th", { class: "num" }, "Always-valid p"),
+            el("th", { class: "num" }, "Relative Δ (always-valid)")));
           for (const v of e.variants || []) {
-            const f = intervalOf(v, ["ci95"]), a = intervalOf(v, VALID_KEYS);
-            table.append(el("tr", {}, el("td", {}, v.name + (v.name === e.control ? " (control)" : "")), el("td", { class: "num" }, fmt.int(v.outcomes)), el("td", { class: "num" }, fmt.num(v.mean, 4)),
-              el("td", { class: "num" }, fmt.num(v.difference, 4)), el("td", { class: "num" }, f ? `[${fmt.num(f[1][0])}, ${fmt.num(f[1][1])}]` : "–"),
-              el("td", { class: "num" }, a ? `[${fmt.num(a[1][0])}, ${fmt.num(a[1][1])}]` : "–"), el("td", { class: "num" }, fmt.num(v.p_value))));
+            const q = v.sequential || null, abs = q && q.absolute, rel = q && q.relative;
+            const cell = (k, raw, text) => el("td", { class: "num", "data-k": k, "data-raw": raw === null || raw === undefined ? "" : String(raw) }, text);
+            table.append(el("tr", { "data-variant": v.name }, el("td", {}, v.name + (v.name === e.control ? " (control)" : "")), cell("outcomes", v.outcomes, fmt.int(v.outcomes)),
+              cell("mean", v.mean, fmt.num(v.mean, 4)), cell("difference", v.difference, fmt.num(v.difference, 4)),
+              cell("ci95", fixedOf(v) ? fixedOf(v).join(",") : null, span(fixedOf(v))), cell("p_value", v.p_value, fmt.num(v.p_value)),
+              cell("sequential_interval", validOf(v) ? validOf(v).join(",") : null, span(validOf(v))),
+              cell("sequential_p_value", abs ? abs.p_value : null, abs ? fmt.num(abs.p_value) + (q.significant ? " ✱" : "") : "–"),
+              cell("sequential_relative", rel ? rel.difference : null, rel ? `${fmt.pct(rel.difference)} ${span(pair(rel.interval) && pair(rel.interval).map((n) => n * 100), 3)} %` : "–")));
           }
-          box.replaceChildren(s, el("p", { class: "muted" }, "Thick bar: fixed-sample 95% interval; dashed: always-valid interval (when reported); dot: difference of means."), el("div", { class: "scroll" }, table));
-          renderObject($("rollout"), "Rollout", e.rollout || (state.last && state.last.variants.rollout));
-          const bandit = e.bandit || (state.last && state.last.variants.bandit);
-          renderBandit(bandit);
-          const hasRollout = !!(e.rollout || (state.last && state.last.variants.rollout));
-          $("rollout-pause").classList.toggle("hidden", !hasRollout);
-          $("rollout-abort").classList.toggle("hidden", !hasRollout);
+          const st = e.sequential_settings || {};
+          const settings = st.method ? ` Always-valid method: ${st.method.replaceAll("_", " ")}, α = ${st.alpha}` + (st.planned_outcomes ? `, planned outcomes ${fmt.int(st.planned_outcomes)}` : "") + "." : "";
+          box.replaceChildren(s, el("p", { class: "muted", id: "experiment-note" }, "Thick bar: fixed-sample 95% interval (valid only at a planned end); dashed: always-valid interval (may be read at any time); dot: difference of means; ✱: always-valid interval excludes 0." + settings),
+            el("div", { class: "scroll" }, table));
+          renderBandit(e.bandit);
         }
 
-        function renderObject(box, title, obj) {
-          if (!obj || typeof obj !== "object") { box.replaceChildren(); return; }
-          const dl = el("dl");
-          for (const [k, v] of Object.entries(obj)) dl.append(el("dt", {}, k.replaceAll("_", " ")), el("dd", { "data-k": "rollout_" + k }, typeof v === "object" ? JSON.stringify(v) : String(v)));
-          const status = String(obj.state || obj.status || "");
-          box.replaceChildren(el("h3", {}, title + " ", el("span", { class: "pill " + (/abort|fail|halt|breach/.test(status) ? "bad" : /pause/.test(status) ? "warn" : "ok") }, status || "active")), dl);
+        // /variants' `rollouts`: each guarded rollout's phase, step, share and logged decisions (steps, holds,
+        // guardrail rollbacks, admin calls).
+        function renderRollouts(list) {
+          const rollouts = Array.isArray(list) ? list : [];
+          $("rollouts-section").classList.toggle("hidden", rollouts.length === 0);
+          renderRolloutActions(rollouts);
+          if (!rollouts.length) { $("rollouts").replaceChildren(); return; }
+          $("rollouts").replaceChildren(...rollouts.map((r) => {
+            const bad = r.phase === "rolled_back", warn = r.phase === "holding";
+            const dl = el("dl");
+            numberRow(dl, "Share", "share", r.share, fmt.pct(r.share));
+            numberRow(dl, "Step", "step", r.step, `${r.step} of ${r.steps}`);
+            numberRow(dl, "Step began", "step_started_at", r.step_started_at, new Date(r.step_started_at * 1000).toLocaleTimeString());
+            numberRow(dl, "Promotes itself", "promote", r.promote, r.promote ? "yes" : "no (holds for an admin)");
+            const history = el("table", {}, el("tr", {}, el("th", {}, "Time"), el("th", {}, "Decision"), el("th", { class: "num" }, "Share"), el("th", {}, "Detail")));
+            for (const h of (r.history || []).slice(-10).reverse()) {
+              history.append(el("tr", { "data-action": h.action }, el("td", {}, new Date(h.time * 1000).toLocaleTimeString()), el("td", {}, h.action), el("td", { class: "num" }, fmt.pct(h.share)), el("td", {}, h.detail)));
+            }
+            return el("article", { class: "card" + (bad ? " bad" : ""), "data-rollout": r.variant, "data-phase": r.phase, style: `--swatch:${colourOf(r.variant)}` },
+              el("h3", {}, r.variant, el("span", { class: "pill " + (bad ? "bad" : warn ? "warn" : "ok"), "data-k": "phase" }, (bad ? "✖ " : "") + r.phase.replaceAll("_", " ")),
+                el("span", { class: "muted" }, r.policy + " rollout")),
+              r.reason ? el("div", { class: "reason", "data-k": "reason" }, r.reason) : null, dl, el("div", { class: "scroll" }, history));
+          }));
         }
 
         function renderBandit(b) {
           const box = $("bandit");
           if (!b || typeof b !== "object") { box.replaceChildren(); return; }
-          let weights = b.weights || b;
-          if (Array.isArray(weights)) weights = Object.fromEntries(weights.map((w) => [w.name || w.variant, w.weight ?? w.share]));
-          const entries = Object.entries(weights).filter(([, v]) => typeof v === "number");
-          const total = entries.reduce((s, [, v]) => s + v, 0) || 1;
-          box.replaceChildren(el("h3", {}, "Bandit weights"), ...entries.map(([name, w]) =>
-            el("div", { class: "row" }, el("span", { style: "width:8rem" }, name), el("div", { class: "bartrack", style: "flex:1" }, el("div", { class: "bar", style: `width:${(100 * w / total).toFixed(1)}%;--swatch:${colourOf(name)}` })), el("span", { class: "muted" }, fmt.pct(w / total)))));
+          const entries = Object.entries(b.shares || {}).filter(([, v]) => typeof v === "number");
+          const status = !entries.length ? "no decision yet" : b.burn_in ? "burn-in" : "adaptive";
+          box.replaceChildren(el("h3", {}, "Bandit weights ", el("span", { class: "pill " + (b.burn_in || !entries.length ? "warn" : "ok"), "data-k": "bandit_state" }, status)),
+            el("p", { class: "muted" }, `${fmt.int(b.updates)} updates` + (b.updated_at ? `, last at ${new Date(b.updated_at * 1000).toLocaleTimeString()}` : "") + "."),
+            ...entries.map(([name, w]) =>
+              el("div", { class: "row", "data-bandit": name }, el("span", { style: "width:8rem" }, name), el("div", { class: "bartrack", style: "flex:1" }, el("div", { class: "bar", style: `width:${(100 * w).toFixed(1)}%;--swatch:${colourOf(name)}` })),
+                el("span", { class: "muted", "data-raw": String(w) }, fmt.pct(w)))),
+            b.note ? el("p", { class: "muted" }, b.note) : null);
         }
 
         // ----- data -----
@@ -420,6 +446,16 @@ enum DashboardPage {
           source.onerror = () => { $("live").textContent = "reconnecting…"; };
         }
 
+        // The pushed tick's `variants` carries no `rollouts`; /variants has them (only when rollouts exist).
+        async function pollRollouts() {
+          if (state.last && "rollouts" in state.last.variants) return;
+          try {
+            const r = await fetch("/variants", { cache: "no-store" });
+            state.rollouts = r.ok ? (await r.json()).rollouts || null : null;
+            renderRollouts(state.rollouts);
+          } catch (e) { /* the next poll retries */ }
+        }
+
         async function pollExperiment() {
           if (document.visibilityState === "visible") {
             try {
@@ -427,8 +463,9 @@ enum DashboardPage {
               state.experiment = r.ok ? await r.json() : null;
               renderExperiment();
             } catch (e) { /* the next poll retries */ }
+            await pollRollouts();
           }
-          setTimeout(pollExperiment, state.experiment ? 2000 : 10000);
+          setTimeout(pollExperiment, state.experiment || state.rollouts ? 2000 : 10000);
         }
 
         // ----- admin: the page only calls the admin API, with the token the user typed -----
@@ -452,7 +489,9 @@ enum DashboardPage {
           box.replaceChildren(...names.map((n) => {
             const v = variants.variants.find((x) => x.name === n);
             const input = el("input", { type: "number", min: "0", step: "any", name: n, value: String(v.weight), "aria-label": "weight of " + n });
-            input.oninput = () => { input.dataset.edited = "1"; };
+            // A field once focused is the user's until submitted: a tick must not put the weight back between a
+            // clear and the typing.
+            input.oninput = input.onfocus = input.onchange = () => { input.dataset.edited = "1"; };
             return el("label", {}, n + " ", input);
           }));
         }
@@ -479,8 +518,22 @@ enum DashboardPage {
           adminCall("/admin/weights", { weights });
         };
         $("reload").onclick = () => adminCall("/admin/reload");
-        $("rollout-pause").onclick = () => adminCall("/admin/rollout", { action: "pause" });
-        $("rollout-abort").onclick = () => { if (confirm("Abort the rollout?")) adminCall("/admin/rollout", { action: "abort" }); };
+        // Rollouts still deciding (running or holding) get Promote and Abort: `POST /admin/rollouts` with
+        // {"action": "promote" | "abort", "variant": ...}, what that route accepts (it has no pause). Rebuilt only
+        // when the set changes, so a button is not replaced under the pointer every second.
+        function renderRolloutActions(rollouts) {
+          const box = $("rollout-actions");
+          const open = rollouts.filter((r) => r.phase === "running" || r.phase === "holding").map((r) => r.variant);
+          if (box.dataset.variants === open.join(",")) return;
+          box.dataset.variants = open.join(",");
+          box.replaceChildren(...open.flatMap((variant) => {
+            const promote = el("button", { type: "button", "data-action": "promote", "data-variant": variant }, `Promote ${variant}`);
+            promote.onclick = () => { if (confirm(`Give ${variant} all the traffic now?`)) adminCall("/admin/rollouts", { action: "promote", variant }).then(pollRollouts); };
+            const abort = el("button", { type: "button", class: "danger", "data-action": "abort", "data-variant": variant }, `Abort ${variant} rollout`);
+            abort.onclick = () => { if (confirm(`Abort the rollout of ${variant} (its share goes back to 0)?`)) adminCall("/admin/rollouts", { action: "abort", variant }).then(pollRollouts); };
+            return [promote, abort];
+          }));
+        }
         $("lock").onclick = () => { state.token = ""; sessionStorage.removeItem("tandem-admin-token"); showAdmin(); };
 
         loadSeries().catch(() => {}).finally(() => { connect(); pollExperiment(); });
