@@ -72,8 +72,10 @@ struct SettleRaceTests {
             endpoint: full
             production_variants:
               - {name: a, model: slow, version: 1, weight: 1, queue: 1}
-            """, slowMs: 1000, workers: 1)
+            """, slowMs: 3000, workers: 1)
         defer { server.shutdown(); _ = _fixture }
+        // The first request runs for 3 s: the second must reach the queue within that window (1 s was missed on a
+        // loaded 2-core machine, and the queue never held two).
         async let running = server.send(.post, "/invocations", headers: csv, body: csvRows(1))
         // Wait until the first request runs, so the next one fills the queue of one.
         #expect(await server.wait { server.stack.pool.outstanding >= 1 })
