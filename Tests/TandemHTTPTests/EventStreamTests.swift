@@ -22,7 +22,8 @@ struct EventStreamTests {
             guard let stream = writer.startStream(head) else {
                 return writer.send(HTTPResponse(status: 503))
             }
-            stream.whenClosed { [self] in self.closed.add(1, ordering: .relaxed) }
+            // Weak: the responder keeps its streams, so a strong capture here made a cycle that leaked the server.
+            stream.whenClosed { [weak self] in self?.closed.add(1, ordering: .relaxed) }
             streams.withLock { $0.append(stream) }
         }
 

@@ -48,7 +48,9 @@ struct DurableLedgerTests {
         for v in a { reference.add(v) }
         #expect(abs((report.statistics["a"]?.variance ?? 0) - reference.variance) < 1e-9)
         #expect(report.assignments["b"]?.count == 150 && abs((report.assignments["b"]?.inverseProbabilitySum ?? 0) - 300) < 1e-9)
-        ledger.shutdown()
+        // The file is opened again below: let the first ledger's thread finish and close it first, however slow
+        // the machine (under AddressSanitizer it outlived the default 5 s and SQLite reported a disk I/O error).
+        ledger.shutdown(timeout: .seconds(120))
 
         let again = DurableLedger(settings, logger: Logger(label: "test"))
         let kept = try await Self.waitFor(again.report).get()
