@@ -260,6 +260,8 @@ def perf_analyzer() -> tuple[str, dict]:
 def test_perf_analyzer_runs_with_server_side_statistics(oip_server, tmp_path):
     binary, env = perf_analyzer()
     report = tmp_path / "perf.csv"
+    # The server is shared with the error-path tests, whose refused requests count as failures: compare with before.
+    before = json.loads(oip_server.request("GET", f"/v2/models/{ENDPOINT}/stats")[2])["model_stats"][0]["inference_stats"]
     run = subprocess.run(
         [binary, "-m", ENDPOINT, "-u", f"127.0.0.1:{oip_server.port}", "-i", "http",
          "--concurrency-range", "1:8", "--max-threads", "8", "--measurement-mode", "count_windows",
@@ -280,6 +282,6 @@ def test_perf_analyzer_runs_with_server_side_statistics(oip_server, tmp_path):
     assert all(float(r["Server Compute Infer"]) > 0 for r in rows)
     # Tandem's own count agrees that nothing failed.
     stats = json.loads(oip_server.request("GET", f"/v2/models/{ENDPOINT}/stats")[2])["model_stats"][0]
-    assert stats["inference_stats"]["fail"]["count"] == 0
-    assert stats["inference_stats"]["success"]["count"] >= sum(server_counts)
+    assert stats["inference_stats"]["fail"]["count"] == before["fail"]["count"]
+    assert stats["inference_stats"]["success"]["count"] - before["success"]["count"] >= sum(server_counts)
     assert not math.isnan(stats["inference_stats"]["queue"]["ns"])

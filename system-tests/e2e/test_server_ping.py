@@ -117,7 +117,10 @@ def test_ping_503_while_models_load_then_200(start_server, tmp_path):
         time.sleep(0.02)
     assert statuses[-1] == 200, statuses
     assert statuses[0] == 503, "the first ping came after the model was in; the load is too fast to observe"
-    assert loading_seen == {"status": "loading"}
+    assert loading_seen["status"] == "loading"
+    # While it loads, /ping's JSON reports each model file's progress (issue 11: load progress an operator can see).
+    assert [load["state"] for load in loading_seen["model_loads"]] == ["loading"]
+    assert loading_seen["model_loads"][0]["bytes"] > 0
     status, headers, body = invoke_during_load
     if status == 503:  # unless the load finished in between
         assert json.loads(body)["code"] == "not_ready"
