@@ -30,7 +30,7 @@ config() { # sampling -> config file (the single-model config, plus a capture se
   local file="$WORK/capture-$1.yaml"
   sed "s|repository: ../../models|repository: $PWD/models|" bench/config/single.yaml > "$file"
   if [ "$1" != off ]; then
-    printf 'data_capture: {sampling_percentage: %s, destination: %s/capture}\n' "$1" "$WORK" >> "$file"
+    printf 'data_capture: {sampling_percentage: %s, destination: %s/capture, disk_usage_threshold_percentage: 100}\n' "$1" "$WORK" >> "$file"
   fi
   echo "$file"
 }

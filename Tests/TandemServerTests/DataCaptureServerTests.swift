@@ -21,6 +21,7 @@ struct DataCaptureServerTests {
           sampling_percentage: \(sampling)
           destination: capture
           flush_ms: 10
+          disk_usage_threshold_percentage: 100
         \(extra)
         """
     }

@@ -23,8 +23,11 @@ def capture_endpoint(root: pathlib.Path, sampling: float, flush_ms: int = 50) ->
         {"name": "a", "model": "fast", "version": 1, "weight": 1},
         {"name": "b", "model": "fast", "version": 1, "weight": 1},
     ], name="cap")
+    # The disk threshold is pinned so that writes do not depend on how full the test machine's disk is.
+    capture = {"sampling_percentage": sampling, "destination": "capture", "flush_ms": flush_ms,
+               "disk_usage_threshold_percentage": 100}
     with config.open("a") as f:
-        f.write(f"data_capture: {json.dumps({'sampling_percentage': sampling, 'destination': 'capture', 'flush_ms': flush_ms})}\n")
+        f.write(f"data_capture: {json.dumps(capture)}\n")
     return config
 
 
