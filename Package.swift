@@ -14,7 +14,8 @@ import PackageDescription
 ///   TandemLedgerStore  the only Swift target that calls SQLite or libpq: safe SQL connections
 ///   TandemServing  models, worker pool, payload codecs, variants, metrics, health (no HTTP, no C)
 ///   CZlib          system library module for zlib (zlib1g-dev), gunzipping model.tar.gz
-///   TandemArchive  safe model.tar.gz extraction (tar reader + zlib inflate; refuses escapes, devices, bombs)
+///   TandemArchive  safe model.tar.gz extraction (tar reader + zlib inflate; refuses escapes, devices, bombs),
+///                  and bounded inflation of gzip/deflate request bodies
 ///   TandemServer   routes and the composition root
 ///   TandemTestSupport  the serving stack driven in-process without sockets (test targets only)
 ///   TandemTraining `tandem train`: SageMaker's training contract, boosted trees and linear models, ONNX export (Foundation only)
@@ -126,8 +127,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // the RecordIO `Record` payloads
             ]
         ),
-        // zlib for model.tar.gz artifacts (multi-model endpoints): inflate is the one call, from
-        // Sources/TandemArchive/GzipStream.swift.
+        // zlib for model.tar.gz artifacts (multi-model endpoints) and compressed OIP request bodies: inflate
+        // is the one call, from Sources/TandemArchive/GzipStream.swift.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",

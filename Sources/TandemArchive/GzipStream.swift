@@ -104,3 +104,67 @@ final class GzipStream {
         inputOffset = 0
     }
 }
+
+/// Why an in-memory body could not be inflated.
+public enum InflateError: Error, Sendable, Equatable {
+    /// The data would expand beyond the caller's limit (a decompression bomb, or simply too large).
+    case tooLarge(limit: Int)
+    /// The bytes are not gzip or zlib data, or they end early; zlib's reason.
+    case invalid(String)
+}
+
+/// Inflates an HTTP body sent with `Content-Encoding: gzip` or `deflate` (which HTTP defines as zlib's
+/// format; both are recognised from their header). Output grows a chunk at a time and stops with
+/// `tooLarge` as soon as it would pass `limit`, so a small bomb never becomes a large allocation.
+public func inflateBody(_ compressed: [UInt8], limit: Int) throws(InflateError) -> [UInt8] {
+    var stream = z_stream()
+    // 15 + 32: the largest window, and accept a gzip or a zlib header.
+    let started = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    guard started == Z_OK else { throw .invalid("zlib could not start (status \(started))") }
+    defer { inflateEnd(&stream) }
+    var output: [UInt8] = []
+    // Each `inflate` call writes into this chunk; what it wrote is appended to `output` (a bulk copy).
+    var scratch = [UInt8](repeating: 0, count: 64 << 10)
+    var consumed = 0
+    while true {
+        let room = min(scratch.count, limit + 1 - output.count)
+        // `next_in`/`next_out` point into `compressed` and `scratch` only during this one `inflate` call
+        // (inside both closures) and are cleared before they return; zlib keeps no pointer of ours.
+        let (status, read, written) = compressed.withUnsafeBufferPointer { inBuffer -> (Int32, Int, Int) in
+            scratch.withUnsafeMutableBufferPointer { outBuffer -> (Int32, Int, Int) in
+                guard let outBase = outBuffer.baseAddress else { return (Z_BUF_ERROR, 0, 0) }
+                let available = inBuffer.count - consumed
+                stream.next_in = inBuffer.baseAddress.map { UnsafeMutablePointer(mutating: $0 + consumed) }
+                stream.avail_in = UInt32(clamping: available)
+                stream.next_out = outBase
+                stream.avail_out = UInt32(room)
+                let status = inflate(&stream, Z_NO_FLUSH)
+                let read = available - Int(stream.avail_in)
+                let written = room - Int(stream.avail_out)
+                stream.next_in = nil
+                stream.next_out = nil
+                return (status, read, written)
+            }
+        }
+        consumed += read
+        output.append(contentsOf: scratch[0..<written])
+        // One byte past the limit was allowed in so that data ending exactly at the limit passes.
+        guard output.count <= limit else { throw .tooLarge(limit: limit) }
+        switch status {
+        case Z_STREAM_END:
+            guard consumed == compressed.count else {
+                throw .invalid("\(compressed.count - consumed) bytes follow the end of the compressed data")
+            }
+            return output
+        case Z_OK:
+            continue
+        case Z_BUF_ERROR:
+            // No progress with room to write: the input is used up before the data's end.
+            guard read > 0 || written > 0 else { throw .invalid("the compressed data ends early") }
+            continue
+        default:
+            let reason = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+            throw .invalid("not valid gzip or zlib data (\(reason))")
+        }
+    }
+}

@@ -80,7 +80,9 @@ enum SageMakerInvocations {
     /// The status a SageMaker container answers `failure` with.
     static func status(of failure: InvocationFailure) -> Int {
         switch failure {
-        case .badInput, .unknownVariant, .unknownSession, .modelRefusedInput: 400
+        // A payload error may name its own 4xx (413 for a compressed body that inflates past the limit).
+        case .badInput(let error): (400..<500).contains(error.status) ? error.status : 400
+        case .unknownVariant, .unknownSession, .modelRefusedInput: 400
         case .unsupportedContentType: 415
         case .notAcceptable: 406
         // nginx's "client closed request": nobody reads it, but the access counts and logs do.

@@ -234,6 +234,42 @@ def test_error_paths_on_the_wire(oip_server):
     assert oip_server.request("GET", "/v2/health/live")[0] == 200
 
 
+@pytest.mark.parametrize("algorithm", ["gzip", "deflate"])
+def test_compressed_requests_from_the_client(client, algorithm):
+    # tritonclient compresses the whole body (JSON header and binary tensors) and names it in Content-Encoding;
+    # it may ask for a compressed answer too, which Tandem is free to send plain.
+    rows = [i for i, row in enumerate(zoo_inputs("churn-columns-gbc")) if "nan" not in row][:5]  # JSON has no NaN
+    for binary in (True, False):
+        result = client.infer("churn", build_inputs("churn-columns-gbc", binary, rows), model_version="1",
+                              request_compression_algorithm=algorithm, response_compression_algorithm=algorithm)
+        assert_matches_onnxruntime(result, "churn-columns-gbc", rows=rows)
+
+
+def test_compressed_bomb_is_refused_and_counted(oip_server):
+    import gzip
+    import zlib
+
+    def hits():
+        text = oip_server.request("GET", "/metrics")[2].decode()
+        found = re.search(r'^tandem_limit_hits_total\{limit="max_inflated_body_bytes"\} (\d+)', text, re.M)
+        return int(found.group(1)) if found else 0
+
+    before = hits()
+    # 64 MiB of spaces after a valid start: about 64 KiB on the wire, past the 25 MiB body limit inflated.
+    bomb = gzip.compress(b'{"inputs": [' + b" " * (64 << 20), compresslevel=9)
+    assert len(bomb) < 200_000
+    status, _, raw = oip_server.request("POST", "/v2/models/bc/infer", bomb, {"Content-Encoding": "gzip"})
+    assert status == 413 and "inflates to more than" in json.loads(raw)["error"], raw
+    assert hits() == before + 1
+    # Broken or unknown encodings: a clear 4xx, and the server goes on.
+    status, _, raw = oip_server.request("POST", "/v2/models/bc/infer", zlib.compress(b"{}")[:-3],
+                                        {"Content-Encoding": "deflate"})
+    assert status == 400 and "deflate" in json.loads(raw)["error"]
+    status, _, raw = oip_server.request("POST", "/v2/models/bc/infer", b"{}", {"Content-Encoding": "zstd"})
+    assert status == 415 and "zstd" in json.loads(raw)["error"]
+    assert oip_server.request("GET", "/v2/health/live")[0] == 200
+
+
 def test_repository_extension_needs_the_admin_token(oip_server, client):
     assert oip_server.request("POST", "/v2/repository/index", "{}")[0] == 401
     auth = {"Authorization": f"Bearer {TOKEN}"}

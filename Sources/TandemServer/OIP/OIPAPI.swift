@@ -16,11 +16,17 @@ final class OIPAPI: Sendable {
     let service: InvocationService
     let admin: AdminAPI
     let logger: Logger
+    /// The most bytes a compressed request body may inflate to.
+    let maxInflatedBytes: Int
+    /// Counts compressed bodies refused for inflating past `maxInflatedBytes`.
+    let metrics: MetricsRegistry?
 
-    init(service: InvocationService, admin: AdminAPI, logger: Logger) {
+    init(service: InvocationService, admin: AdminAPI, logger: Logger, maxInflatedBytes: Int = 25 << 20, metrics: MetricsRegistry? = nil) {
         self.service = service
         self.admin = admin
         self.logger = logger
+        self.maxInflatedBytes = maxInflatedBytes
+        self.metrics = metrics
     }
 
     func respond(to request: HTTPRequest, writer: ResponseWriter) {
@@ -99,8 +105,12 @@ final class OIPAPI: Sendable {
     /// Hands the request to the invocation core: the endpoint model through the A/B routing (weights,
     /// sticky key, an explicit `X-Amzn-SageMaker-Target-Variant`), a model version straight to its variant.
     private func infer(_ model: OIPCatalog.Model, _ request: HTTPRequest, _ writer: ResponseWriter) {
-        if let encoding = request.headers["Content-Encoding"]?.lowercased(), encoding != "identity" {
-            return writer.send(Self.error(415, "Content-Encoding '\(encoding)' is not supported; send the request uncompressed"))
+        let compression: OIPInferCodec.Compression?
+        do {
+            compression = try OIPInferCodec.Compression.of(header: request.headers["Content-Encoding"])
+        } catch {
+            return writer.send(Self.error(
+                415, "Content-Encoding '\(error.name)' is not supported; send the request as gzip, deflate or uncompressed"))
         }
         let headers = request.headers
         let selection: VariantSelection
@@ -112,7 +122,9 @@ final class OIPAPI: Sendable {
         case .variant(let variant):
             selection = VariantSelection(targetVariant: variant.name)
         }
-        let codec = OIPInferCodec(headerLength: headers["Inference-Header-Content-Length"], requestID: request.id)
+        let codec = OIPInferCodec(
+            headerLength: headers["Inference-Header-Content-Length"], requestID: request.id, compression: compression,
+            maxInflatedBytes: maxInflatedBytes)
         let invocation = InvocationRequest(
             requestID: request.id, body: request.body, payload: .codec(codec), selection: selection, receivedAt: request.receivedAt)
         let name = model.name
@@ -120,7 +132,10 @@ final class OIPAPI: Sendable {
         service.invoke(
             invocation, scheduler: LoopDeadlineScheduler(loop: writer.eventLoop),
             isCancelled: { [writer] in !writer.isConnectionOpen },
-            respond: { [writer] result in
+            respond: { [writer, metrics] result in
+                if case .badInput(let error) = result.failure, error.code == OIPInferCodec.inflatedTooLarge {
+                    metrics?.limitHit("max_inflated_body_bytes")
+                }
                 writer.send(Self.response(result, modelName: name, modelVersion: version, codec: codec))
             })
     }

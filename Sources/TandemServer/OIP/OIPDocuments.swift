@@ -144,9 +144,9 @@ enum OIPDocuments {
     }
 
     /// The statistics extension's `{"model_stats": [...]}` for `models`. Tandem does not batch requests
-    /// together: every request is one execution. `compute_infer` is the model's whole time on a worker
-    /// (decode, run, encode); `compute_input` and `compute_output` are counted with it and take no time of
-    /// their own, and there is no response cache.
+    /// together: every request is one execution. A worker's time on a request is split as Triton splits it:
+    /// `compute_input` decodes the body into tensors, `compute_infer` runs the model, `compute_output`
+    /// encodes the answer. There is no response cache.
     static func statistics(_ models: [OIPCatalog.Model]) -> [UInt8] {
         var w = JSONWriter(capacity: 1024)
         w.beginObject()
@@ -165,9 +165,9 @@ enum OIPDocuments {
             stat(&w, "success", totals.success)
             stat(&w, "fail", totals.failure)
             stat(&w, "queue", totals.queue)
-            stat(&w, "compute_input", InferenceStatistics.Total(count: totals.compute.count))
+            stat(&w, "compute_input", totals.computeInput)
             stat(&w, "compute_infer", totals.compute)
-            stat(&w, "compute_output", InferenceStatistics.Total(count: totals.compute.count))
+            stat(&w, "compute_output", totals.computeOutput)
             stat(&w, "cache_hit", InferenceStatistics.Total())
             stat(&w, "cache_miss", InferenceStatistics.Total())
             w.endObject()

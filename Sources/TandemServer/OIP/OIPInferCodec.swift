@@ -1,4 +1,5 @@
 import Synchronization
+import TandemArchive
 import TandemONNX
 import TandemServing
 
@@ -8,20 +9,74 @@ import TandemServing
 /// One codec per request. `decode` keeps the parsed request (its id, requested outputs and binary flags)
 /// for `encode`, and `encode` keeps how many of the answer's bytes are JSON for the door, which writes
 /// `Inference-Header-Content-Length` once it has put the model name and routing facts in front.
+///
+/// A body sent with `Content-Encoding: gzip` or `deflate` is inflated on the worker too, bounded by the
+/// server's body limit (413 past it, counted as `tandem_limit_hits_total{limit="max_inflated_body_bytes"}`).
 final class OIPInferCodec: InvocationCodec {
     /// The `Inference-Header-Content-Length` header as sent, nil without one.
     let headerLength: String?
     /// Tandem's id for the request (the response's `id` when the request has none).
     let requestID: String
+    /// The body's `Content-Encoding` when it is compressed (tritonclient's `request_compression_algorithm`).
+    let compression: Compression?
+    /// The most bytes a compressed body may inflate to (the server's body limit, `SAGEMAKER_MAX_PAYLOAD_IN_MB`).
+    let maxInflatedBytes: Int
     private let parsed = Mutex<OIPInferRequest?>(nil)
     private let encoded = Mutex<(jsonLength: Int, hasBinary: Bool)?>(nil)
 
-    init(headerLength: String?, requestID: String) {
-        self.headerLength = headerLength
-        self.requestID = requestID
+    /// The request body encodings Tandem inflates, as Triton does.
+    enum Compression: String, Sendable {
+        case gzip
+        /// HTTP's `deflate`: zlib's format.
+        case deflate
+
+        /// The coding a `Content-Encoding` header names; nil for `identity`; throws for one Tandem does not read.
+        static func of(header: String?) throws(UnsupportedEncoding) -> Compression? {
+            guard let header else { return nil }
+            switch String(header.lowercased().filter { !$0.isWhitespace }) {
+            case "", "identity": return nil
+            case "gzip", "x-gzip": return .gzip
+            case "deflate": return .deflate
+            default: throw UnsupportedEncoding(name: header)
+            }
+        }
     }
 
-    func decode(_ body: [UInt8], for signature: ModelSignature) throws(InvocationFailure) -> DecodedRequest {
+    /// A `Content-Encoding` other than gzip, deflate and identity.
+    struct UnsupportedEncoding: Error {
+        let name: String
+    }
+
+    init(headerLength: String?, requestID: String, compression: Compression? = nil, maxInflatedBytes: Int = 25 << 20) {
+        self.headerLength = headerLength
+        self.requestID = requestID
+        self.compression = compression
+        self.maxInflatedBytes = maxInflatedBytes
+    }
+
+    /// The body as the protocol reads it: inflated here, on the worker, when it came compressed (the
+    /// `Inference-Header-Content-Length` counts the inflated bytes, as in Triton).
+    private func plain(_ body: [UInt8]) throws(InvocationFailure) -> [UInt8] {
+        guard let compression else { return body }
+        do {
+            return try inflateBody(body, limit: maxInflatedBytes)
+        } catch {
+            switch error {
+            case .tooLarge(let limit):
+                throw .badInput(PayloadError(
+                    status: 413, code: Self.inflatedTooLarge,
+                    message: "the \(compression.rawValue) body inflates to more than \(limit) bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB)"))
+            case .invalid(let reason):
+                throw OIPInferRequest.bad("bad_content_encoding", "the body is not valid \(compression.rawValue) data: \(reason)")
+            }
+        }
+    }
+
+    /// The error code of a compressed body that inflates past the limit (counted as a limit hit).
+    static let inflatedTooLarge = "inflated_body_too_large"
+
+    func decode(_ compressedBody: [UInt8], for signature: ModelSignature) throws(InvocationFailure) -> DecodedRequest {
+        let body = try plain(compressedBody)
         let request = try OIPInferRequest(body: body, headerLength: headerLength)
         var feeds: [String: Tensor] = [:]
         for input in request.inputs {

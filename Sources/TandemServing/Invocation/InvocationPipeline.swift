@@ -19,7 +19,15 @@ struct InvocationPipeline: Sendable {
 
     /// The model's predictions for `body`.
     func predict(_ body: [UInt8]) throws(InvocationFailure) -> Predictions {
+        var decodedAt: ContinuousClock.Instant?
+        return try predict(body, decodedAt: &decodedAt)
+    }
+
+    /// The model's predictions for `body`; `decodedAt` is set when the body has been decoded and the model
+    /// starts (the statistics extension's split between `compute_input` and `compute_infer`).
+    func predict(_ body: [UInt8], decodedAt: inout ContinuousClock.Instant?) throws(InvocationFailure) -> Predictions {
         let decoded = try codec.decode(body, for: model.signature)
+        decodedAt = .now
         let outputs: [String: Value]
         do {
             outputs = try model.predict(decoded.feeds, rows: decoded.rows)

@@ -56,15 +56,23 @@ final class PendingInvocation: Sendable {
         started.store(true, ordering: .releasing)
         queueWait.withLock { $0 = wait }
         let start = ContinuousClock.now
+        var decoded: ContinuousClock.Instant?
+        var inferred: ContinuousClock.Instant?
         let outcome: Result<InvocationAnswer, InvocationFailure>
         do throws(InvocationFailure) {
-            let predictions = try pipeline.predict(request.body)
+            let predictions = try pipeline.predict(request.body, decodedAt: &decoded)
+            inferred = .now
             for comparison in comparisons { comparison.productionAnswered(predictions.table) }
             outcome = .success(try pipeline.codec.encode(predictions))
         } catch {
             outcome = .failure(error)
         }
-        settle(outcome, modelTime: .now - start)
+        let end = ContinuousClock.now
+        // A request that failed in decoding or in the model spent the rest of its time there.
+        let modelStart = decoded ?? end
+        let modelEnd = inferred ?? end
+        let split = ComputeSplit(input: modelStart - start, infer: modelEnd - modelStart, output: end - modelEnd)
+        settle(outcome, modelTime: end - start, split: split)
     }
 
     /// The pool did not run the job.
@@ -93,7 +101,9 @@ final class PendingInvocation: Sendable {
 
     /// The one place a request ends: true when this call answered it, false when something else had.
     @discardableResult
-    private func settle(_ outcome: Result<InvocationAnswer, InvocationFailure>, modelTime: Duration?) -> Bool {
+    private func settle(
+        _ outcome: Result<InvocationAnswer, InvocationFailure>, modelTime: Duration?, split: ComputeSplit? = nil
+    ) -> Bool {
         guard settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return false
         }
@@ -106,7 +116,8 @@ final class PendingInvocation: Sendable {
             ])
         }
         variant.metrics.requestFinished(
-            failure, total: ContinuousClock.now - request.receivedAt, model: modelTime, queueWait: queueWait.withLock { $0 })
+            failure, total: ContinuousClock.now - request.receivedAt, model: modelTime, queueWait: queueWait.withLock { $0 },
+            split: split)
         variant.health.record(failed: failure?.blame == .server)
         if failure == nil, route.rule != .target, let experiment = state.config.experiment {
             experiments.served(request.requestID, by: variant, state: state, config: experiment)

@@ -4,7 +4,9 @@ import Synchronization
 /// Exact running totals of one variant's requests, as the Open Inference Protocol's statistics extension
 /// reports them (`/v2/models/{model}/stats`, read by Triton's `perf_analyzer`): how many requests
 /// succeeded and failed and the nanoseconds they took end to end, the nanoseconds they waited in the
-/// variant's queue, and the nanoseconds the model spent on them (decode, run and encode on a worker).
+/// variant's queue, and the nanoseconds a worker spent on them, split as Triton splits it: decoding the
+/// body into tensors (`compute_input`), running the model (`compute_infer`) and encoding the answer
+/// (`compute_output`).
 ///
 /// The latency histograms keep percentiles; these keep sums, which a load generator differences between
 /// two reads to get the mean of its own measurement window. Lock-free: relaxed atomic adds.
@@ -17,13 +19,16 @@ public final class InferenceStatistics: Sendable {
     private let queueNanoseconds = Atomic<Int>(0)
     private let computeCount = Atomic<Int>(0)
     private let computeNanoseconds = Atomic<Int>(0)
+    private let computeInputNanoseconds = Atomic<Int>(0)
+    private let computeOutputNanoseconds = Atomic<Int>(0)
     /// Milliseconds since the Unix epoch of the last answered request (0 before any).
     private let lastInference = Atomic<Int>(0)
 
     public init() {}
 
     /// One request ended (answered or failed); `model` and `queueWait` are nil when it never reached them.
-    func record(failed: Bool, total: Duration, model: Duration?, queueWait: Duration?) {
+    /// Without a `split`, the whole model time counts as `compute_infer`.
+    func record(failed: Bool, total: Duration, model: Duration?, queueWait: Duration?, split: ComputeSplit? = nil) {
         if failed {
             failureCount.wrappingAdd(1, ordering: .relaxed)
             failureNanoseconds.wrappingAdd(Self.nanoseconds(total), ordering: .relaxed)
@@ -36,7 +41,12 @@ public final class InferenceStatistics: Sendable {
             queueCount.wrappingAdd(1, ordering: .relaxed)
             queueNanoseconds.wrappingAdd(Self.nanoseconds(queueWait), ordering: .relaxed)
         }
-        if let model {
+        if let split {
+            computeCount.wrappingAdd(1, ordering: .relaxed)
+            computeInputNanoseconds.wrappingAdd(Self.nanoseconds(split.input), ordering: .relaxed)
+            computeNanoseconds.wrappingAdd(Self.nanoseconds(split.infer), ordering: .relaxed)
+            computeOutputNanoseconds.wrappingAdd(Self.nanoseconds(split.output), ordering: .relaxed)
+        } else if let model {
             computeCount.wrappingAdd(1, ordering: .relaxed)
             computeNanoseconds.wrappingAdd(Self.nanoseconds(model), ordering: .relaxed)
         }
@@ -48,7 +58,9 @@ public final class InferenceStatistics: Sendable {
             success: Total(count: successCount.load(ordering: .relaxed), nanoseconds: successNanoseconds.load(ordering: .relaxed)),
             failure: Total(count: failureCount.load(ordering: .relaxed), nanoseconds: failureNanoseconds.load(ordering: .relaxed)),
             queue: Total(count: queueCount.load(ordering: .relaxed), nanoseconds: queueNanoseconds.load(ordering: .relaxed)),
+            computeInput: Total(count: computeCount.load(ordering: .relaxed), nanoseconds: computeInputNanoseconds.load(ordering: .relaxed)),
             compute: Total(count: computeCount.load(ordering: .relaxed), nanoseconds: computeNanoseconds.load(ordering: .relaxed)),
+            computeOutput: Total(count: computeCount.load(ordering: .relaxed), nanoseconds: computeOutputNanoseconds.load(ordering: .relaxed)),
             lastInferenceMilliseconds: lastInference.load(ordering: .relaxed))
     }
 
@@ -73,17 +85,24 @@ public final class InferenceStatistics: Sendable {
         public var success = Total()
         public var failure = Total()
         public var queue = Total()
+        /// Decoding bodies into tensors.
+        public var computeInput = Total()
+        /// Running the model (`compute_infer`).
         public var compute = Total()
+        /// Encoding answers.
+        public var computeOutput = Total()
         public var lastInferenceMilliseconds = 0
 
         public init(
-            success: Total = Total(), failure: Total = Total(), queue: Total = Total(), compute: Total = Total(),
-            lastInferenceMilliseconds: Int = 0
+            success: Total = Total(), failure: Total = Total(), queue: Total = Total(), computeInput: Total = Total(),
+            compute: Total = Total(), computeOutput: Total = Total(), lastInferenceMilliseconds: Int = 0
         ) {
             self.success = success
             self.failure = failure
             self.queue = queue
+            self.computeInput = computeInput
             self.compute = compute
+            self.computeOutput = computeOutput
             self.lastInferenceMilliseconds = lastInferenceMilliseconds
         }
 
@@ -91,7 +110,8 @@ public final class InferenceStatistics: Sendable {
         public static func + (a: Snapshot, b: Snapshot) -> Snapshot {
             Snapshot(
                 success: a.success + b.success, failure: a.failure + b.failure, queue: a.queue + b.queue,
-                compute: a.compute + b.compute,
+                computeInput: a.computeInput + b.computeInput, compute: a.compute + b.compute,
+                computeOutput: a.computeOutput + b.computeOutput,
                 lastInferenceMilliseconds: max(a.lastInferenceMilliseconds, b.lastInferenceMilliseconds))
         }
     }
@@ -101,5 +121,19 @@ public final class InferenceStatistics: Sendable {
         guard seconds >= 0 else { return 0 }
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? Int.max : Int(whole) &+ Int(attoseconds / 1_000_000_000)
+    }
+}
+
+/// Where a worker's time on one request went: decoding the body (`input`), running the model and checking
+/// its outputs (`infer`), encoding the answer (`output`).
+public struct ComputeSplit: Sendable, Equatable {
+    public var input: Duration
+    public var infer: Duration
+    public var output: Duration
+
+    public init(input: Duration, infer: Duration, output: Duration) {
+        self.input = input
+        self.infer = infer
+        self.output = output
     }
 }

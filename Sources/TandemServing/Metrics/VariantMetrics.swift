@@ -103,7 +103,10 @@ public final class VariantMetrics: Sendable {
     /// A request this variant was routed finished: `failure` is nil for an answer. Client-side failures
     /// count as 4xx, server-side ones as 5xx, time-outs and internal model failures as model errors.
     /// Model time is nil when the model never ran.
-    public func requestFinished(_ failure: InvocationFailure?, total: Duration, model: Duration?, queueWait wait: Duration?) {
+    /// `split` divides the model time between decoding, the model and encoding where the worker measured it.
+    public func requestFinished(
+        _ failure: InvocationFailure?, total: Duration, model: Duration?, queueWait wait: Duration?, split: ComputeSplit? = nil
+    ) {
         let now = inFlightCount.wrappingSubtract(1, ordering: .relaxed).newValue
         concurrent.set(to: Double(max(0, now)))
         invocations.increment()
@@ -132,7 +135,7 @@ public final class VariantMetrics: Sendable {
             queueWait.record(wait)
             queueSummary.record(wait)
         }
-        statistics.record(failed: failure != nil, total: total, model: model, queueWait: wait)
+        statistics.record(failed: failure != nil, total: total, model: model, queueWait: wait, split: split)
     }
 
     /// A request was refused because the queue was full.
