@@ -61,6 +61,57 @@ def test_each_model_can_be_an_ab_endpoint(mme, tmp_path):
     assert status == 200 and headers["x-amzn-invoked-production-variant"] == "challenger"
 
 
+def test_each_model_captures_its_own_traffic(start_server, tmp_path):
+    """A model whose endpoint.yaml has a data_capture section is captured under <capture dir>/<model key>/<variant>/,
+    by a writer of its own that writes what it holds when the model is unloaded; a model without one is not."""
+    capture = tmp_path / "capture"
+    server = start_server(["--workers", "2"], env=mme_env(TANDEM_MME_EXTRACT_DIR=str(tmp_path / "extract"),
+                                                         TANDEM_CAPTURE_DIR=str(capture)))
+    (tmp_path / "endpoint.yaml").write_text(
+        "endpoint: captured\nproduction_variants:\n"
+        "  - {name: control, model: iris, version: 1, weight: 1}\n"
+        "  - {name: challenger, model: iris, version: 2, weight: 1}\n"
+        "data_capture: {sampling_percentage: 100, flush_ms: 20, disk_usage_threshold_percentage: 100}\n")
+    archive = package(tmp_path / "ab.tar.gz", "--endpoint", str(tmp_path / "endpoint.yaml"),
+                      "--model", f"iris/1={ZOO / CLASSIFIER / 'v1' / 'model.onnx'}",
+                      "--model", f"iris/2={ZOO / CLASSIFIER / 'v1' / 'model.onnx'}")
+    key, directory = sagemaker_unpack(archive, tmp_path / "opt/ml/models", "ab.tar.gz")
+    assert load(server, key, directory)[0] == 200
+    plain_key, plain = sagemaker_unpack(package_zoo(tmp_path, TINY), tmp_path / "opt/ml/models", "plain.tar.gz")
+    assert load(server, plain_key, plain)[0] == 200
+    sent = {}
+    for i in range(30):
+        status, headers, _ = server.request("POST", f"/models/{key}/invoke", zoo_rows(CLASSIFIER)[0],
+                                            {"Content-Type": "text/csv", "X-Amzn-SageMaker-Inference-Id": f"inf-{i}"})
+        assert status == 200
+        sent[headers["x-amzn-requestid"]] = (f"inf-{i}", headers["x-amzn-invoked-production-variant"])
+        assert invoke(server, plain_key, zoo_rows(TINY)[0])[0] == 200
+    # The unload is synchronous: once it answers, every record the model's writer held is on disk.
+    assert server.request("DELETE", f"/models/{key}")[0] == 200
+    records = {}
+    for path in capture.rglob("*.jsonl"):
+        model_key, variant = path.relative_to(capture).parts[:2]
+        assert model_key == key
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            records[record["eventMetadata"]["eventId"]] = (record["eventMetadata"]["inferenceId"], variant)
+            assert record["captureData"]["endpointInput"]["data"] == zoo_rows(CLASSIFIER)[0]
+    assert records == sent
+    assert {variant for _, variant in sent.values()} == {"control", "challenger"}
+
+
+def test_capture_inside_the_extracted_archive_is_refused(mme, tmp_path):
+    """A relative capture destination in an archive Tandem extracts would be deleted with it on unload."""
+    (tmp_path / "endpoint.yaml").write_text(
+        "endpoint: captured\nproduction_variants:\n  - {name: only, model: iris, version: 1}\n"
+        "data_capture: {sampling_percentage: 100, destination: capture}\n")
+    archive = package(tmp_path / "cap.tar.gz", "--endpoint", str(tmp_path / "endpoint.yaml"),
+                      "--model", f"iris/1={ZOO / CLASSIFIER / 'v1' / 'model.onnx'}")
+    status, body = load(mme, "cap", archive)
+    assert status == 400 and "removed on unload" in json.dumps(body) and "TANDEM_CAPTURE_DIR" in json.dumps(body), body
+    assert list((tmp_path / "extract").iterdir()) == []
+
+
 def test_an_archive_url_is_extracted_by_tandem(mme, tmp_path):
     """package-model's archive, extracted by Tandem's own safe extractor (the round trip), then served."""
     archive = package_zoo(tmp_path, TINY)

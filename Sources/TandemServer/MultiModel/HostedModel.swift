@@ -19,6 +19,8 @@ public final class HostedModel: Sendable {
     let metricKeys: [VariantMetricsKey]
     /// The directory an archive was extracted into for it (removed on unload), if any.
     let extractedDirectory: String?
+    /// Its data capture, when its endpoint config asks for one (stopped on unload).
+    let capture: DataCapture?
     /// Requests holding it. Raised only under the host's table lock (so eviction, which checks it under the
     /// same lock, never takes a model a request has just acquired); lowered from anywhere.
     let inFlight = Atomic<Int>(0)
@@ -27,8 +29,9 @@ public final class HostedModel: Sendable {
 
     init(
         name: String, url: String, bytes: Int, endpoint: Endpoint, service: InvocationService, laneGroup: String,
-        metricKeys: [VariantMetricsKey], extractedDirectory: String?
+        metricKeys: [VariantMetricsKey], extractedDirectory: String?, capture: DataCapture? = nil
     ) {
+        self.capture = capture
         self.name = name
         self.url = url
         self.bytes = bytes

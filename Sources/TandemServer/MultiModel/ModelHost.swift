@@ -267,6 +267,8 @@ public final class ModelHost: Sendable {
     /// Frees what a removed model holds: its lanes (queued jobs still finish) and its extracted files.
     private func free(_ model: HostedModel) {
         builder.pool.setLanes([], group: model.laneGroup)
+        // Its requests are done (or the drain passed): what its capture holds is written before it goes.
+        model.capture?.stop(deadline: .now + .seconds(10))
         if let directory = model.extractedDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 
@@ -348,16 +350,42 @@ public final class ModelHost: Sendable {
             }
             var builder = self.builder
             builder.laneGroup = "mme-\(serial.add(1, ordering: .relaxed).newValue)"
-            let state = try builder.build(config: config, models: models, previous: nil)
+            let capture = try Self.capture(for: config, extracted: extracted, registry: registry, logger: logger)
+            let state: EndpointState
+            do {
+                state = try builder.build(config: config, models: models, previous: nil)
+            } catch {
+                capture?.stop(deadline: .now + .seconds(1))
+                throw error
+            }
             let endpoint = Endpoint()
             endpoint.install(state)
-            let service = InvocationService(endpoint: endpoint, pool: builder.pool, negotiation: negotiation, logger: logger)
+            let service = InvocationService(
+                endpoint: endpoint, pool: builder.pool, negotiation: negotiation, sink: capture, logger: logger)
             return HostedModel(
                 name: name, url: url, bytes: bytes, endpoint: endpoint, service: service, laneGroup: builder.laneGroup,
-                metricKeys: state.allVariants.map(\.metrics.key), extractedDirectory: extracted)
+                metricKeys: state.allVariants.map(\.metrics.key), extractedDirectory: extracted, capture: capture)
         } catch {
             throw .invalid("model '\(name)' at \(url) cannot be served: \(error.message)")
         }
+    }
+
+    /// The data capture of a model whose own endpoint config has a `data_capture` section: records go to
+    /// `<destination>/<model key>/<variant>/...`, written by a writer of the model's own, stopped (what it
+    /// holds written) when the model is unloaded. A destination inside a directory Tandem extracted is
+    /// refused: that directory is removed on unload, and the records with it.
+    private static func capture(
+        for config: EndpointConfig, extracted: String?, registry: MetricsRegistry, logger: Logger
+    ) throws(ConfigError) -> DataCapture? {
+        guard let section = config.dataCapture, section.enabled else { return nil }
+        if let extracted, section.destination == extracted || section.destination.hasPrefix(extracted + "/") {
+            throw ConfigError(
+                "data_capture.destination \(section.destination) is inside the directory the archive was extracted into, "
+                    + "which is removed on unload: use an absolute destination or set \(DataCaptureConfig.destinationVariable)")
+        }
+        let capture = DataCapture(metrics: registry, logger: logger)
+        capture.configure(config)
+        return capture
     }
 
     // MARK: - Listing and unloading
