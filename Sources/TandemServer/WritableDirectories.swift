@@ -1,15 +1,20 @@
 import Foundation
+import TandemServing
 
 /// The directories Tandem writes to, and nothing else: a read-only image (serverless, hardened Kubernetes,
 /// `podman run --read-only`) serves as long as these are writable. Printed at start-up.
 enum WritableDirectories {
     /// Each directory with the setting that names it.
-    static func list(_ settings: ServerSettings) -> [(path: String, setting: String)] {
-        var directories: [(String, String)] = []
+    static func list(_ settings: ServerSettings) -> [(path: String, setting: String, unwritable: String)] {
+        var directories: [(String, String, String)] = []
         // Only archives are extracted: a multi-model endpoint whose models SageMaker has already unpacked
         // writes nothing, but a POST /models of an archive or a TargetModel load does.
         if settings.multiModel.hostsModels {
-            directories.append((settings.multiModel.extractDirectory, "TANDEM_MME_EXTRACT_DIR"))
+            directories.append((settings.multiModel.extractDirectory, "TANDEM_MME_EXTRACT_DIR", "loads of archives will fail"))
+            // Models whose own endpoint.yaml asks for data capture write it here.
+            if let capture = settings.multiModel.captureDirectory {
+                directories.append((capture, DataCaptureConfig.destinationVariable, "capture records will be dropped"))
+            }
         }
         return directories
     }
@@ -22,7 +27,7 @@ enum WritableDirectories {
             let fm = FileManager.default
             let usable = (try? fm.createDirectory(atPath: directory.path, withIntermediateDirectories: true)) != nil
                 && fm.isWritableFile(atPath: directory.path)
-            return "\(directory.path) (\(directory.setting))" + (usable ? "" : " [NOT WRITABLE: loads of archives will fail]")
+            return "\(directory.path) (\(directory.setting))" + (usable ? "" : " [NOT WRITABLE: \(directory.unwritable)]")
         }
         return "tandem writes only to: " + described.joined(separator: ", ") + "\n"
     }

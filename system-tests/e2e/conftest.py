@@ -61,6 +61,7 @@ class Server:
         self.stderr_lines: list[str] = []
         self.stdout_lines: list[str] = []  # after the listening line (the access log, when on)
         self.listening_line = ""
+        self.startup_lines: list[str] = []  # stdout before the listening line (which directories it writes)
         self.port = self._read_port(startup_timeout)
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         threading.Thread(target=self._drain_stdout, daemon=True).start()
@@ -76,6 +77,8 @@ class Server:
                 err = self.proc.stderr.read() if self.proc.stderr else ""
                 raise RuntimeError(f"tandem exited before listening (code {self.proc.poll()}): {err}")
             match = re.search(r"listening on [^ ]+:(\d+)", line)
+            if not match:
+                self.startup_lines.append(line)
             if match:
                 self.listening_line = line
                 return int(match.group(1))

@@ -67,6 +67,9 @@ def test_each_model_captures_its_own_traffic(start_server, tmp_path):
     capture = tmp_path / "capture"
     server = start_server(["--workers", "2"], env=mme_env(TANDEM_MME_EXTRACT_DIR=str(tmp_path / "extract"),
                                                          TANDEM_CAPTURE_DIR=str(capture)))
+    # Start-up names both directories a read-only image must leave writable.
+    assert f"writes only to: {tmp_path / 'extract'} (TANDEM_MME_EXTRACT_DIR), {capture} (TANDEM_CAPTURE_DIR)" in \
+        "".join(server.startup_lines), server.startup_lines
     (tmp_path / "endpoint.yaml").write_text(
         "endpoint: captured\nproduction_variants:\n"
         "  - {name: control, model: iris, version: 1, weight: 1}\n"

@@ -30,6 +30,8 @@ public struct MultiModelSettings: Sendable, Equatable {
     public var unloadDrain: Duration = .seconds(300)
     /// `TANDEM_MME_PAGE_SIZE`: models per `GET /models` page.
     public var pageSize = 100
+    /// `TANDEM_CAPTURE_DIR`: where hosted models whose `endpoint.yaml` asks for data capture write it.
+    public var captureDirectory: String?
     /// `TANDEM_ARCHIVE_MAX_BYTES`, `TANDEM_ARCHIVE_MAX_FILES`: what one extracted archive may hold.
     public var archive = ArchiveLimits()
 
@@ -50,6 +52,7 @@ public struct MultiModelSettings: Sendable, Equatable {
             }
         }
         if let root = env["TANDEM_MME_MODEL_ROOT"], !root.isEmpty { modelRoot = root }
+        if let directory = env[DataCaptureConfig.destinationVariable], !directory.isEmpty { captureDirectory = directory }
         if let directory = env["TANDEM_MME_EXTRACT_DIR"], !directory.isEmpty {
             guard directory.hasPrefix("/") else {
                 throw ConfigError("TANDEM_MME_EXTRACT_DIR=\"\(directory)\" must be an absolute path")
