@@ -124,7 +124,7 @@ public final class TandemApp: Sendable {
 
 /// Resolves once, when the first termination signal arrives.
 final class StopSignal: Sendable {
-    private let state = Mutex<(signal: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
+    private let state = SanitizerVisibleLock<(signal: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
 
     func fire(_ signal: Int32) {
         let waiter = state.withLock { s -> CheckedContinuation<Int32, Never>? in

@@ -1,5 +1,6 @@
 import Synchronization
 import TandemHTTP
+import TandemServing
 
 /// The open `/dashboard/events` streams, at most `limit` of them, and the broadcast of each tick to all.
 final class DashboardStreams: Sendable {
@@ -12,7 +13,7 @@ final class DashboardStreams: Sendable {
         var open: [ObjectIdentifier: EventStream] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = SanitizerVisibleLock(State())
 
     init(limit: Int) {
         self.limit = limit

@@ -46,7 +46,8 @@ public final class HostedModel: Sendable {
 /// A load in progress that any number of requests wait on: one load, every waiter told its outcome.
 final class LoadTicket: Sendable {
     typealias Outcome = Result<HostedModel, ModelLoadError>
-    private let state = Mutex<(outcome: Outcome?, waiters: [@Sendable (Outcome) -> Void])>((nil, []))
+    /// Many requests wait on one load: a lock ThreadSanitizer can see (see `SanitizerVisibleLock`).
+    private let state = SanitizerVisibleLock<(outcome: Outcome?, waiters: [@Sendable (Outcome) -> Void])>((nil, []))
 
     /// Calls `waiter` with the outcome: now if the load has finished, else when it does (on the loader's queue).
     func wait(_ waiter: @escaping @Sendable (Outcome) -> Void) {

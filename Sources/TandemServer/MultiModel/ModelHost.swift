@@ -26,7 +26,7 @@ public final class ModelHost: Sendable {
     private let builder: EndpointBuilder
     private let negotiation: ContentNegotiation
     private let logger: Logger
-    private let table = Mutex(Table())
+    private let table = SanitizerVisibleLock(Table())
     private let serial = Atomic<Int>(0)
     private let loadQueue = DispatchQueue(label: "tandem.mme-load")
     private let unloadQueue = DispatchQueue(label: "tandem.mme-unload", attributes: .concurrent)

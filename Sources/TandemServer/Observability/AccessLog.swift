@@ -72,7 +72,7 @@ public final class AccessLog: Sendable {
     private let write: @Sendable ([UInt8]) -> Void
     private let dropped: @Sendable () -> Void
     private let queue = DispatchQueue(label: "tandem.access-log", qos: .utility)
-    private let pending = Mutex<(entries: [AccessLogEntry], scheduled: Bool)>(([], false))
+    private let pending = SanitizerVisibleLock<(entries: [AccessLogEntry], scheduled: Bool)>(([], false))
 
     /// `write` gets each batch of lines (stdout by default); `dropped` counts an entry the buffer had no room for.
     public init(

@@ -18,7 +18,7 @@ public final class LoadProgress: Sendable {
         public var failed: Bool
     }
 
-    private let records = Mutex<[Record]>([])
+    private let records = SanitizerVisibleLock<[Record]>([])
     private let cancelled = Atomic<Bool>(false)
     private let logger: Logger
 

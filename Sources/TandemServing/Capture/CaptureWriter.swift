@@ -12,7 +12,8 @@ import Synchronization
 /// every 10 s per episode), and the invocation is answered as if capture were off.
 final class CaptureWriter: Sendable {
     let settings: CaptureWriterSettings
-    private let pending = Mutex(Pending())
+    /// Filled by every worker at once: a lock ThreadSanitizer can see (see `SanitizerVisibleLock`).
+    private let pending = SanitizerVisibleLock(Pending())
     /// Set by the writer while the disk is above the threshold, so records are dropped before they queue.
     private let paused = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
@@ -20,7 +21,7 @@ final class CaptureWriter: Sendable {
     private let metrics: CaptureMetrics
     private let logger: Logger
     /// Drops since the last log line, by reason (the sink's drops are counted here too, for the log).
-    private let unreported = Mutex<[CaptureDropReason: Int]>([:])
+    private let unreported = SanitizerVisibleLock<[CaptureDropReason: Int]>([:])
 
     private struct Pending {
         var events: [CaptureEvent] = []

@@ -12,7 +12,7 @@ public final class DataCapture: InvocationSink {
     private let random = RoutingRandom()
     private let metrics: CaptureMetrics
     private let logger: Logger
-    private let active = Mutex<CaptureWriter?>(nil)
+    private let active = SanitizerVisibleLock<CaptureWriter?>(nil)
 
     public init(metrics: MetricsRegistry, logger: Logger) {
         self.metrics = CaptureMetrics(registry: metrics)

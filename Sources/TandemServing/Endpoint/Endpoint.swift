@@ -3,9 +3,9 @@ import Synchronization
 /// Holds the endpoint's current `EndpointState` and swaps it atomically on reload or weight change.
 /// Before the first state is installed the endpoint is loading: `/ping` answers 503.
 public final class Endpoint: Sendable {
-    private let current = Mutex<EndpointState?>(nil)
+    private let current = SanitizerVisibleLock<EndpointState?>(nil)
     /// Set when the first load failed: `/ping` reports it.
-    private let startupFailure = Mutex<String?>(nil)
+    private let startupFailure = SanitizerVisibleLock<String?>(nil)
 
     public init() {}
 

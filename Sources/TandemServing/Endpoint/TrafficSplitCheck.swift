@@ -23,7 +23,7 @@ public final class TrafficSplitCheck: Sendable {
     /// Configured shares (weight / sum of weights), in `names` order.
     public let expectedShares: [Double]
     private let counts: [Count]
-    private let sequential: Mutex<SequentialSampleRatio>
+    private let sequential: SanitizerVisibleLock<SequentialSampleRatio>
 
     private final class Count: Sendable {
         let value = Atomic<Int>(0)
@@ -41,7 +41,7 @@ public final class TrafficSplitCheck: Sendable {
             carried = previous.sequential.withLock { $0 }
             carried.expect(expectedShares)
         }
-        self.sequential = Mutex(carried)
+        self.sequential = SanitizerVisibleLock(carried)
     }
 
     /// Counts one weighted draw that went to `variant`. Any thread.

@@ -60,7 +60,7 @@ public final class BanditController: Sendable {
         }
         var stats = book.ledger(experiment).statistics()
         if let durable = book.durable(experiment, endpoint: state.config.endpointName) {
-            let box = Mutex<[String: OutcomeStats]?>(nil)
+            let box = SanitizerVisibleLock<[String: OutcomeStats]?>(nil)
             let done = DispatchSemaphore(value: 0)
             durable.report { result in
                 if case .success(let report) = result { box.withLock { $0 = report.statistics } }

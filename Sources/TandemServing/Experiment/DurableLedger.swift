@@ -94,7 +94,7 @@ public final class DurableLedger: Sendable {
 
     public let settings: Settings
     public var kind: String { settings.url.hasPrefix("postgres") ? "postgresql" : "sqlite" }
-    private let state = Mutex(State())
+    private let state = SanitizerVisibleLock(State())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let logger: Logger

@@ -11,8 +11,8 @@ import Synchronization
 /// `DurableLedger`, which is what `GET /experiment` reports from: it survives restarts and is shared by the
 /// replicas that name the same PostgreSQL database.
 public final class ExperimentBook: Sendable {
-    private let box = Mutex<OutcomeLedger?>(nil)
-    private let durableBox = Mutex<(url: String, ledger: DurableLedger)?>(nil)
+    private let box = SanitizerVisibleLock<OutcomeLedger?>(nil)
+    private let durableBox = SanitizerVisibleLock<(url: String, ledger: DurableLedger)?>(nil)
     private let logger: Logger
     /// Names this process in the ledger's rows.
     public let replica: String
@@ -65,7 +65,7 @@ public final class ExperimentBook: Sendable {
                 time: Date().timeIntervalSince1970, probability: state.routing.share(of: variant.name)))
     }
 
-    private let decisions = Mutex<[BanditDecision]>([])
+    private let decisions = SanitizerVisibleLock<[BanditDecision]>([])
 
     /// A bandit weight update (the most recent 100 are kept).
     public func note(_ decision: BanditDecision) {

@@ -26,7 +26,7 @@ public final class OutcomeLedger: Sendable {
     }
 
     public let capacity: Int
-    private let state = Mutex(State())
+    private let state = SanitizerVisibleLock(State())
 
     public init(capacity: Int) {
         self.capacity = max(1, capacity)

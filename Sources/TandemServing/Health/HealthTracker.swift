@@ -41,7 +41,7 @@ public final class HealthTracker: Sendable {
         var current = 0
     }
 
-    private let window: Mutex<Window>
+    private let window: SanitizerVisibleLock<Window>
     private let bucketLength: Duration
     private let threshold: Double
     private let minRequests: Int
@@ -52,7 +52,7 @@ public final class HealthTracker: Sendable {
         self.bucketLength = window / 10
         self.threshold = threshold
         self.minRequests = minRequests
-        self.window = Mutex(Window(buckets: Array(repeating: Bucket(start: now), count: 10)))
+        self.window = SanitizerVisibleLock(Window(buckets: Array(repeating: Bucket(start: now), count: 10)))
     }
 
     /// Records one answered request; `failed` for 5xx and deadline timeouts.

@@ -17,7 +17,7 @@ public final class SessionTable: Sendable {
     public let capacity: Int
     /// How long a session lives after it was opened (`TANDEM_SESSION_TTL_S`, default 20 minutes).
     public let lifetime: Duration
-    private let sessions = Mutex<[String: Session]>([:])
+    private let sessions = SanitizerVisibleLock<[String: Session]>([:])
 
     public init(capacity: Int = 100_000, lifetime: Duration = .seconds(1200)) {
         self.capacity = max(1, capacity)

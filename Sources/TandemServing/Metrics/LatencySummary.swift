@@ -3,10 +3,10 @@ import Synchronization
 
 /// Latency percentiles for the JSON metrics summary, kept in HdrHistograms (microseconds, 3 significant digits).
 public final class LatencyRecorder: Sendable {
-    private let histogram: Mutex<Histogram<UInt64>>
+    private let histogram: SanitizerVisibleLock<Histogram<UInt64>>
 
     public init() {
-        histogram = Mutex(Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three))
+        histogram = SanitizerVisibleLock(Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three))
     }
 
     /// Records one duration.

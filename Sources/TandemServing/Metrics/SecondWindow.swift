@@ -34,10 +34,10 @@ public final class SecondWindow: Sendable {
         var overhead: [UInt32]
     }
 
-    private let state: Mutex<State>
+    private let state: SanitizerVisibleLock<State>
 
     public init() {
-        state = Mutex(State(model: Array(repeating: 0, count: Self.bucketCount),
+        state = SanitizerVisibleLock(State(model: Array(repeating: 0, count: Self.bucketCount),
                             overhead: Array(repeating: 0, count: Self.bucketCount)))
     }
 

@@ -57,7 +57,7 @@ public final class VariantMetrics: Sendable {
 
     private let registry: PrometheusCollectorRegistry
     /// Shadow comparisons by the production variant compared against.
-    private let agreements = Mutex<[String: ShadowAgreementTotals]>([:])
+    private let agreements = SanitizerVisibleLock<[String: ShadowAgreementTotals]>([:])
 
     static let deltaBuckets: [Double] = [0, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 1]
 
@@ -197,7 +197,7 @@ public final class VariantMetrics: Sendable {
 public final class MetricsRegistry: Sendable {
     /// The registry every Tandem series lives in.
     public let prometheus = PrometheusCollectorRegistry()
-    private let byKey = Mutex<[VariantMetricsKey: VariantMetrics]>([:])
+    private let byKey = SanitizerVisibleLock<[VariantMetricsKey: VariantMetrics]>([:])
 
     public init() {}
 

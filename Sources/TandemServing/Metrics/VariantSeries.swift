@@ -7,7 +7,7 @@ import Synchronization
 public final class VariantSeries: Sendable {
     /// Points kept per variant (seconds of history).
     public let capacity: Int
-    private let rings = Mutex<[String: SeriesRing]>([:])
+    private let rings = SanitizerVisibleLock<[String: SeriesRing]>([:])
 
     public init(capacity: Int) {
         self.capacity = max(1, capacity)

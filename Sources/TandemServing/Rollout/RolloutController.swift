@@ -25,9 +25,9 @@ public final class RolloutController: Sendable {
     private let metrics: MetricsRegistry
     private let logger: Logger
     private let queue = DispatchQueue(label: "tandem.rollouts", qos: .utility)
-    private let tracked = Mutex<[String: Tracked]>([:])
+    private let tracked = SanitizerVisibleLock<[String: Tracked]>([:])
     /// Variants whose saved progress was looked for (once per process).
-    private let restored = Mutex<Set<String>>([])
+    private let restored = SanitizerVisibleLock<Set<String>>([])
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
@@ -242,7 +242,7 @@ public final class RolloutController: Sendable {
     {
         var stats = book.ledger(config).statistics()
         if let durable = book.durable(config, endpoint: state.config.endpointName) {
-            let box = Mutex<[String: OutcomeStats]?>(nil)
+            let box = SanitizerVisibleLock<[String: OutcomeStats]?>(nil)
             let done = DispatchSemaphore(value: 0)
             durable.report { result in
                 if case .success(let report) = result { box.withLock { $0 = report.statistics } }
@@ -298,7 +298,7 @@ public final class RolloutController: Sendable {
         guard let experiment = state.config.experiment,
               let durable = book.durable(experiment, endpoint: state.config.endpointName)
         else { return nil }
-        let box = Mutex<String?>(nil)
+        let box = SanitizerVisibleLock<String?>(nil)
         let done = DispatchSemaphore(value: 0)
         durable.loadState { result in
             if case .success(let values) = result { box.withLock { $0 = values[Self.statePrefix + variant] } }

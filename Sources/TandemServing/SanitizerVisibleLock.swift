@@ -1,0 +1,29 @@
+import Foundation
+
+/// A value guarded by a pthread mutex (Foundation's `NSLock`), for state that several threads contend for
+/// often: a capture queue filled by every worker, a load many requests wait on.
+///
+/// `Synchronization.Mutex` is the default elsewhere, but on Linux its contended path parks on a futex inside
+/// the prebuilt Synchronization library, which ThreadSanitizer cannot see: under contention it reports the
+/// guarded accesses as races (seen in CI on `CaptureWriter`'s queue and `LoadTicket`). ThreadSanitizer
+/// intercepts pthread mutexes, so with this lock the sanitizer run checks these places instead of crying
+/// wolf. (TandemIO's `PthreadLock` does the same for the event loop; this module does not depend on TandemIO.)
+///
+/// `@unchecked Sendable`: `value` is only read or written between `lock.lock()` and `lock.unlock()`, inside
+/// `withLock`, and never escapes it by reference.
+public final class SanitizerVisibleLock<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    public init(_ value: Value) {
+        self.value = value
+    }
+
+    /// Runs `body` with exclusive access to the value.
+    @inline(__always)
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
