@@ -27,13 +27,19 @@ public final class SQLiteConnection: SQLConnection {
         sqlite3_close_v2(handle)
     }
 
+    /// SQLite's message for the last failure with its extended result code (which says, for instance, which
+    /// kind of I/O failed behind a "disk I/O error").
+    private var lastError: String {
+        "\(String(cString: sqlite3_errmsg(handle))) (extended code \(sqlite3_extended_errcode(handle)))"
+    }
+
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
         // `$n` -> `?n`: SQLite's numbered parameters, so each binds at its own index.
         let text = sql.replacingDollarPlaceholders()
         var prepared: OpaquePointer?
         guard sqlite3_prepare_v2(handle, text, -1, &prepared, nil) == SQLITE_OK, let statement = prepared else {
-            throw SQLError("sqlite: \(String(cString: sqlite3_errmsg(handle)))")
+            throw SQLError("sqlite: \(lastError)")
         }
         // Invariant: `statement` is finalized exactly once, here, whatever happens below.
         defer { sqlite3_finalize(statement) }
@@ -46,13 +52,13 @@ public final class SQLiteConnection: SQLConnection {
             case .integer(let number): status = sqlite3_bind_int64(statement, index, number)
             case .null: status = sqlite3_bind_null(statement, index)
             }
-            guard status == SQLITE_OK else { throw SQLError("sqlite: binding parameter \(index): \(String(cString: sqlite3_errmsg(handle)))") }
+            guard status == SQLITE_OK else { throw SQLError("sqlite: binding parameter \(index): \(lastError)") }
         }
         var rows: [[SQLValue]] = []
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { break }
-            guard status == SQLITE_ROW else { throw SQLError("sqlite: \(String(cString: sqlite3_errmsg(handle)))") }
+            guard status == SQLITE_ROW else { throw SQLError("sqlite: \(lastError)") }
             let columns = sqlite3_column_count(statement)
             var row: [SQLValue] = []
             row.reserveCapacity(Int(columns))
