@@ -39,7 +39,8 @@ final class TandemResponder: HTTPResponder {
         self.loadProgress = loadProgress ?? LoadProgress(logger: logger)
         self.experiment = ExperimentAPI(endpoint: service.endpoint, book: service.experiments, admin: admin, metrics: metrics,
                                         maxOutcomes: settings.limits.maxOutcomesPerRequest, logger: logger)
-        self.dashboard = Dashboard(service: service, metrics: metrics, limits: settings.limits, logger: logger)
+        self.dashboard = Dashboard(
+            service: service, metrics: metrics, limits: settings.limits, logger: logger, rollouts: admin.rollouts)
         self.oip = OIPAPI(
             service: service, admin: admin, logger: logger, maxInflatedBytes: settings.maxBodyBytes, metrics: metrics)
         self.service = service

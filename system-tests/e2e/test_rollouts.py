@@ -34,6 +34,28 @@ def variants(server):
     return json.loads(server.request("GET", "/variants")[2])
 
 
+def dashboard_tick(server, timeout=15.0):
+    """The first `tick` event of a /dashboard/events stream, parsed."""
+    import socket
+    deadline = time.monotonic() + timeout
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        sock.sendall(b"GET /dashboard/events HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n")
+        data = b""
+        while time.monotonic() < deadline:
+            chunk = sock.recv(65536)
+            assert chunk, "the event stream closed"
+            data += chunk
+            for event in data.split(b"\n\n"):
+                lines = event.split(b"\n")
+                if b"event: tick" in lines:
+                    payload = b"".join(line[len(b"data: "):] for line in lines if line.startswith(b"data: "))
+                    try:
+                        return json.loads(payload)
+                    except ValueError:
+                        continue  # the event is not complete yet
+    raise AssertionError("no tick event in time")
+
+
 def share(server, name="challenger"):
     status, _, body = server.request("GET", "/variants")
     return next(v["share"] for v in json.loads(body)["variants"] if v["name"] == name)
@@ -118,6 +140,9 @@ def test_a_canary_holds_for_promotion(start_server, tmp_repo):
     server = start_server(["--config", str(config)])
     wait_until(lambda: rollout(server).get("phase") == "holding", timeout=20)
     assert abs(share(server) - 0.2) < 1e-9
+    # The dashboard's pushed tick carries the same rollout state as /variants, so an open page sees it live.
+    tick = dashboard_tick(server)
+    assert [(r["variant"], r["phase"]) for r in tick["variants"]["rollouts"]] == [("challenger", "holding")]
     status, _, body = server.request("POST", "/admin/rollouts", json.dumps({"action": "promote", "variant": "challenger"}),
                                      {"Authorization": f"Bearer {TOKEN}"})
     assert status == 200 and json.loads(body)["rollouts"][0]["phase"] == "completed"

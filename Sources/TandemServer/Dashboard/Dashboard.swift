@@ -18,7 +18,14 @@ final class Dashboard: Sendable {
     let logger: Logger
     private let queue = DispatchQueue(label: "tandem.dashboard", qos: .utility)
 
-    init(service: InvocationService, metrics: MetricsRegistry, limits: ServerLimits, logger: Logger) {
+    /// The guarded rollouts, whose progress each tick carries (as `/variants` does).
+    private let rollouts: RolloutController?
+
+    init(
+        service: InvocationService, metrics: MetricsRegistry, limits: ServerLimits, logger: Logger,
+        rollouts: RolloutController? = nil
+    ) {
+        self.rollouts = rollouts
         self.service = service
         self.metrics = metrics
         self.logger = logger
@@ -122,7 +129,8 @@ final class Dashboard: Sendable {
         let healthy = state.isHealthy && pool.isHealthy
         streams.broadcast(DashboardJSON.tick(
             second: second, points: points,
-            variants: StatusReport.json(endpoint: service.endpoint, pool: pool, healthy: healthy),
+            variants: StatusReport.json(
+                endpoint: service.endpoint, pool: pool, healthy: healthy, rollouts: rollouts?.progress() ?? []),
             metrics: MetricsSummary.json(state: state)))
     }
 }

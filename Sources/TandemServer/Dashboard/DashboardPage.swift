@@ -446,7 +446,8 @@ enum DashboardPage {
           source.onerror = () => { $("live").textContent = "reconnecting…"; };
         }
 
-        // The pushed tick's `variants` carries no `rollouts`; /variants has them (only when rollouts exist).
+        // The pushed tick's `variants` carries `rollouts` while any exist (as /variants does); without a tick
+        // (the stream reconnecting) /variants is asked.
         async function pollRollouts() {
           if (state.last && "rollouts" in state.last.variants) return;
           try {
