@@ -21,8 +21,8 @@ final class OIPInferCodec: InvocationCodec {
     let compression: Compression?
     /// The most bytes a compressed body may inflate to (the server's body limit, `SAGEMAKER_MAX_PAYLOAD_IN_MB`).
     let maxInflatedBytes: Int
-    private let parsed = SanitizerVisibleLock<OIPInferRequest?>(nil)
-    private let encoded = SanitizerVisibleLock<(jsonLength: Int, hasBinary: Bool)?>(nil)
+    private let parsed = Mutex<OIPInferRequest?>(nil)
+    private let encoded = Mutex<(jsonLength: Int, hasBinary: Bool)?>(nil)
 
     /// The request body encodings Tandem inflates, as Triton does.
     enum Compression: String, Sendable {

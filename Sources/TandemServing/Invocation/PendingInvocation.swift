@@ -15,8 +15,10 @@ final class PendingInvocation: Sendable {
     private let logger: Logger
     private let settled = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
-    private let timer = SanitizerVisibleLock<(any DeadlineHandle)?>(nil)
-    private let queueWait = SanitizerVisibleLock<Duration?>(nil)
+    // Synchronization.Mutex, not SanitizerVisibleLock: one request's own state, stored inline (no allocation
+    // per request), touched by its worker and its loop and almost never at the same moment.
+    private let timer = Mutex<(any DeadlineHandle)?>(nil)
+    private let queueWait = Mutex<Duration?>(nil)
     /// Sampled shadow copies of this request waiting for the production answer to compare with.
     private let comparisons: [ShadowComparison]
     /// The session this request opened (closed again if it fails) or closes (only if it succeeds).

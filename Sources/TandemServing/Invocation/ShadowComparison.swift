@@ -9,7 +9,7 @@ final class ShadowComparison: Sendable {
     /// The production variant that served the request.
     let production: String
     private let shadowMetrics: VariantMetrics
-    private let halves = SanitizerVisibleLock<(production: PredictionTable?, shadow: PredictionTable?)>((nil, nil))
+    private let halves = Mutex<(production: PredictionTable?, shadow: PredictionTable?)>((nil, nil))
 
     init(production: String, shadowMetrics: VariantMetrics) {
         self.production = production
