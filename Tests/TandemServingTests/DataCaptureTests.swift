@@ -35,7 +35,7 @@ import Testing
             data_capture:
               sampling_percentage: 30
               capture_options: [Input]
-              csv_content_types: [text/csv, text/plain]
+              csv_content_types: [text/csv, " Text/Plain ; charset=utf-8"]
               json_content_types: [application/json]
               destination: capture
               capture_shadows: true
@@ -54,6 +54,11 @@ import Testing
         #expect(capture.encoding(of: "text/plain") == .csv)
         #expect(capture.encoding(of: "application/json") == .json)
         #expect(capture.encoding(of: "application/x-npy") == .base64)
+        // Configured types are normalised once; requests' types compared case- and parameter-insensitively.
+        #expect(capture.csvContentTypes == ["text/csv", "text/plain"])
+        #expect(capture.encoding(of: "\tApplication/JSON  ;q=1") == .json)
+        #expect(capture.encoding(of: "text/csvx") == .base64 && capture.encoding(of: "") == .base64)
+        #expect(DataCaptureConfig.mediaType("  TEXT/Ünïcode ; x") == "text/Ünïcode")
     }
 
     @Test func defaultsFollowSageMaker() throws {

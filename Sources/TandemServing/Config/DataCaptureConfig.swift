@@ -28,6 +28,7 @@ public struct DataCaptureConfig: Sendable, Equatable {
     /// `capture_options` includes `output`: the answer body is captured.
     public var captureOutput: Bool = true
     /// Media types (parameters ignored, case-insensitive) whose bodies are written as text with encoding CSV.
+    /// Normalised media types (`mediaType`), as `encoding(of:)` compares them.
     public var csvContentTypes: [String] = ["text/csv"]
     /// Media types whose bodies are written as text with encoding JSON. Any other type is written as BASE64.
     public var jsonContentTypes: [String] = ["application/json", "application/jsonlines"]
@@ -47,17 +48,24 @@ public struct DataCaptureConfig: Sendable, Equatable {
     public static let destinationVariable = "TANDEM_CAPTURE_DIR"
 
     /// How a body of `contentType` is written: CSV, JSON or BASE64 (SageMaker's rule: types not listed are base64).
+    /// Runs on a worker for every sampled record: the configured lists are normalised when the config is read,
+    /// and the request's type with byte operations (Foundation's trimming took 12% of a worker's time at 100%).
     public func encoding(of contentType: String) -> CaptureEncoding {
         let media = Self.mediaType(contentType)
-        if csvContentTypes.contains(where: { Self.mediaType($0) == media }) { return .csv }
-        if jsonContentTypes.contains(where: { Self.mediaType($0) == media }) { return .json }
+        if csvContentTypes.contains(media) { return .csv }
+        if jsonContentTypes.contains(media) { return .json }
         return .base64
     }
 
-    /// `text/CSV; charset=utf-8` -> `text/csv`.
+    /// `text/CSV; charset=utf-8` -> `text/csv`: the part before any `;`, without surrounding spaces or tabs, in
+    /// ASCII lower case (media types are ASCII; other bytes are kept as they are).
     static func mediaType(_ contentType: String) -> String {
-        let head = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return head.trimmingCharacters(in: .whitespaces).lowercased()
+        var utf8 = contentType.utf8[...]
+        if let semicolon = utf8.firstIndex(of: UInt8(ascii: ";")) { utf8 = utf8[..<semicolon] }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let first = utf8.first, blank(first) { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, blank(last) { utf8 = utf8.dropLast() }
+        return String(decoding: utf8.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// Reads the section at `node`; relative destinations are resolved against `directory`.
@@ -114,7 +122,7 @@ public struct DataCaptureConfig: Sendable, Equatable {
         for item in items {
             let text = try item.string()
             guard text.contains("/") else { throw item.fail("expected a media type such as text/csv, got \"\(text)\"") }
-            types.append(text)
+            types.append(mediaType(text))
         }
         return types
     }
