@@ -3,7 +3,7 @@
 # draws) with outcome collection off, on with the SQLite ledger, and on with a PostgreSQL ledger, in one run,
 # rounds interleaved (off, sqlite, postgresql, off, ...) so machine drift hits all three alike. Every answered
 # request writes an assignment row on the ledger's thread.
-# Usage: bench/ledger.sh   (BENCH_DURATION=10 s per run, BENCH_ROUNDS=3, TANDEM_LOOPS, TANDEM_WORKERS)
+# Usage: bench/ledger.sh   (BENCH_DURATION=10 s per run, BENCH_ROUNDS=3, TANDEM_LOOPS, TANDEM_WORKERS, TANDEM_BIN)
 # Needs: wrk, python3, PostgreSQL (scripts/install-deps --bench). Prints a table of req/s and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,12 @@ DURATION=${BENCH_DURATION:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 LOOPS=${TANDEM_LOOPS:-2}
 WORKERS=${TANDEM_WORKERS:-$(nproc)}
-swift build -c release --product tandem >/dev/null
-BIN=$(swift build -c release --show-bin-path)/tandem
+if [ -n "${TANDEM_BIN:-}" ]; then  # a binary already built (as the other bench scripts take it)
+  BIN=$TANDEM_BIN
+else
+  swift build -c release --product tandem >/dev/null
+  BIN=$(swift build -c release --show-bin-path)/tandem
+fi
 WORK=$(mktemp -d)
 BODY=$WORK/body.csv
 head -1 fixtures/zoo/breast-cancer-logreg/v1/input.csv > "$BODY"

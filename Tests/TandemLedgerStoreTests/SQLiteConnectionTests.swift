@@ -20,6 +20,22 @@ struct SQLiteConnectionTests {
         #expect(rows[0][1].double == 1.5 && rows[0][2].integer == 7 && rows[0][3].string == nil)
     }
 
+    /// A 200-row, 1,400-parameter batch (the ledger's insert) with the placeholders in order, and one that reuses a
+    /// number: both bind each value where its number says.
+    @Test func largeInOrderBatchesAndReusedNumbers() throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try SQLiteConnection(path: path)
+        try db.execute("CREATE TABLE t (a TEXT, b INTEGER, c INTEGER, d INTEGER, e INTEGER, f INTEGER, g INTEGER)", [])
+        let rows = (0..<200).map { r in "(" + (1...7).map { "$\(r * 7 + $0)" }.joined(separator: ", ") + ")" }
+        let values: [SQLValue] = (0..<200).flatMap { r in [SQLValue.text("r\(r)")] + (1...6).map { .integer(Int64(r * 10 + $0)) } }
+        try db.execute("INSERT INTO t VALUES " + rows.joined(separator: ", "), values)
+        let back = try db.execute("SELECT a, b, g FROM t WHERE a = $1 OR a = $2 ORDER BY a", [.text("r7"), .text("r199")])
+        #expect(back == [[.text("r199"), .integer(1991), .integer(1996)], [.text("r7"), .integer(71), .integer(76)]])
+        let reused = try db.execute("SELECT COUNT(*) FROM t WHERE b >= $1 AND c >= $1 AND a <> $2", [.integer(1991), .text("x")])
+        #expect(reused == [[.integer(1)]])
+    }
+
     @Test func conflictsAndReturningWork() throws {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
