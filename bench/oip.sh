@@ -38,7 +38,7 @@ ROW=$(head -1 fixtures/zoo/breast-cancer-logreg/v1/input.csv)
 echo "$ROW" > "$WORK/row.csv"
 echo "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,30],\"data\":[$ROW]}]}" > "$WORK/row.json"
 
-echo "| client | route | concurrency | req/s | p50 ms | p99 ms | server queue us | server compute us |"
+echo "| client | route | concurrency | req/s | p50 ms | p99 ms | server queue us | server compute input / infer / output us |"
 echo "|---|---|---|---|---|---|---|---|"
 for c in 1 8; do
   LD_LIBRARY_PATH="$CUDART:${LD_LIBRARY_PATH:-}" "$PERF" -m bench-single -u "127.0.0.1:$PORT" -i http \
@@ -50,7 +50,7 @@ text = open(sys.argv[2]).read()
 p50 = re.search(r"p50 latency: (\d+) usec", text)
 print(f"| perf_analyzer | OIP binary | {sys.argv[3]} | {float(row['Inferences/Second']):.0f} | "
       f"{int(p50.group(1)) / 1000 if p50 else float('nan'):.2f} | {int(row['p99 latency']) / 1000:.2f} | "
-      f"{row['Server Queue']} | {row['Server Compute Infer']} |")
+      f"{row['Server Queue']} | {row['Server Compute Input']} / {row['Server Compute Infer']} / {row['Server Compute Output']} |")
 EOF
   for route in oip invocations; do
     if [ "$route" = oip ]; then url="http://127.0.0.1:$PORT/v2/models/bench-single/infer"; body="$WORK/row.json"; type=application/json
