@@ -77,10 +77,13 @@ struct SettleRaceTests {
         // The first request runs for 3 s: the second must reach the queue within that window (1 s was missed on a
         // loaded 2-core machine, and the queue never held two).
         async let running = server.send(.post, "/invocations", headers: csv, body: csvRows(1))
-        // Wait until the first request runs, so the next one fills the queue of one.
-        #expect(await server.wait { server.stack.pool.outstanding >= 1 })
+        // Wait until the first request runs (taken off the queue by the worker, not merely queued: a loaded
+        // machine once let the second arrive while the first still sat in the queue of one, and it was refused),
+        // so the next one fills the queue of one.
+        let lane = try #require(server.stack.endpoint.state?.production.first?.lane)
+        #expect(await server.wait { server.stack.pool.depth(of: lane) == (queued: 0, running: 1) })
         async let queued = server.send(.post, "/invocations", headers: csv, body: csvRows(1))
-        #expect(await server.wait { server.stack.pool.outstanding >= 2 })
+        #expect(await server.wait { server.stack.pool.depth(of: lane) == (queued: 1, running: 1) })
         let refused = await server.send(.post, "/invocations", headers: csv, body: csvRows(1))
         #expect(refused.status == 503)
         #expect(jsonObject(refused)["code"] as? String == "queue_full")
