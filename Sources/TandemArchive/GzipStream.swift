@@ -9,9 +9,7 @@ import Foundation
 final class GzipStream {
     private let file: FileHandle
     private let path: String
-    // zlib's state. `next_in`/`next_out` point into Swift buffers only for the duration of one `inflate`
-    // call inside `withUnsafeMutableBufferPointer`; they are reset to nil before the closure returns, so no
-    // pointer outlives the buffer it points into (zlib keeps its own copy of the window, not our pointers).
+    // zlib's state; it holds pointers into Swift buffers only during `inflateOnce` (see there).
     private var stream = z_stream()
     private var input: [UInt8] = []
     private var inputOffset = 0
@@ -77,24 +75,10 @@ final class GzipStream {
 
     /// One `inflate` call from the unread input into `output[offset...]`.
     private func inflateStep(into output: inout [UInt8], at offset: Int, produced: inout Int) -> Int32 {
-        let available = input.count - inputOffset
-        let room = output.count - offset
-        let status = input.withUnsafeMutableBufferPointer { inBuffer -> Int32 in
-            output.withUnsafeMutableBufferPointer { outBuffer -> Int32 in
-                guard let inBase = inBuffer.baseAddress, let outBase = outBuffer.baseAddress else { return Z_BUF_ERROR }
-                stream.next_in = inBase + inputOffset
-                stream.avail_in = UInt32(available)
-                stream.next_out = outBase + offset
-                stream.avail_out = UInt32(room)
-                let status = inflate(&stream, Z_NO_FLUSH)
-                stream.next_in = nil
-                stream.next_out = nil
-                return status
-            }
-        }
-        inputOffset = input.count - Int(stream.avail_in)
-        produced = offset + (room - Int(stream.avail_out))
-        return status
+        let step = inflateOnce(&stream, from: input, at: inputOffset, into: &output, at: offset, room: output.count - offset)
+        inputOffset += step.read
+        produced = offset + step.written
+        return step.status
     }
 
     /// Replaces consumed input with the next chunk of the file (empty at its end).
@@ -128,24 +112,7 @@ public func inflateBody(_ compressed: [UInt8], limit: Int) throws(InflateError) 
     var consumed = 0
     while true {
         let room = min(scratch.count, limit + 1 - output.count)
-        // `next_in`/`next_out` point into `compressed` and `scratch` only during this one `inflate` call
-        // (inside both closures) and are cleared before they return; zlib keeps no pointer of ours.
-        let (status, read, written) = compressed.withUnsafeBufferPointer { inBuffer -> (Int32, Int, Int) in
-            scratch.withUnsafeMutableBufferPointer { outBuffer -> (Int32, Int, Int) in
-                guard let outBase = outBuffer.baseAddress else { return (Z_BUF_ERROR, 0, 0) }
-                let available = inBuffer.count - consumed
-                stream.next_in = inBuffer.baseAddress.map { UnsafeMutablePointer(mutating: $0 + consumed) }
-                stream.avail_in = UInt32(clamping: available)
-                stream.next_out = outBase
-                stream.avail_out = UInt32(room)
-                let status = inflate(&stream, Z_NO_FLUSH)
-                let read = available - Int(stream.avail_in)
-                let written = room - Int(stream.avail_out)
-                stream.next_in = nil
-                stream.next_out = nil
-                return (status, read, written)
-            }
-        }
+        let (status, read, written) = inflateOnce(&stream, from: compressed, at: consumed, into: &scratch, at: 0, room: room)
         consumed += read
         output.append(contentsOf: scratch[0..<written])
         // One byte past the limit was allowed in so that data ending exactly at the limit passes.
@@ -165,6 +132,31 @@ public func inflateBody(_ compressed: [UInt8], limit: Int) throws(InflateError) 
         default:
             let reason = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
             throw .invalid("not valid gzip or zlib data (\(reason))")
+        }
+    }
+}
+
+/// One `inflate` call from `input[inputOffset...]` into `output[offset..<offset + room]`: zlib's status and the
+/// bytes it read and wrote. The one place zlib is handed pointers: `next_in`/`next_out` point into the two
+/// buffers only during the call (inside both closures) and are cleared before they return, so no pointer
+/// outlives its buffer (zlib keeps its own copy of the window, not ours; it never writes through `next_in`).
+private func inflateOnce(
+    _ stream: inout z_stream, from input: [UInt8], at inputOffset: Int, into output: inout [UInt8], at offset: Int, room: Int
+) -> (status: Int32, read: Int, written: Int) {
+    input.withUnsafeBufferPointer { inBuffer in
+        output.withUnsafeMutableBufferPointer { outBuffer in
+            guard let outBase = outBuffer.baseAddress else { return (Z_BUF_ERROR, 0, 0) }
+            let available = inBuffer.count - inputOffset
+            stream.next_in = inBuffer.baseAddress.map { UnsafeMutablePointer(mutating: $0 + inputOffset) }
+            stream.avail_in = UInt32(clamping: available)
+            stream.next_out = outBase + offset
+            stream.avail_out = UInt32(clamping: room)
+            let status = inflate(&stream, Z_NO_FLUSH)
+            let read = available - Int(stream.avail_in)
+            let written = room - Int(stream.avail_out)
+            stream.next_in = nil
+            stream.next_out = nil
+            return (status, read, written)
         }
     }
 }

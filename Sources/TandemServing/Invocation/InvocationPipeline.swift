@@ -17,14 +17,8 @@ struct InvocationPipeline: Sendable {
         self.codec = codec
     }
 
-    /// The model's predictions for `body`.
-    func predict(_ body: [UInt8]) throws(InvocationFailure) -> Predictions {
-        var decodedAt: ContinuousClock.Instant?
-        return try predict(body, decodedAt: &decodedAt)
-    }
-
     /// The model's predictions for `body`; `decodedAt` is set when the body has been decoded and the model
-    /// starts (the statistics extension's split between `compute_input` and `compute_infer`).
+    /// starts (the split between `compute_input` and `compute_infer`, `ComputeSplit`).
     func predict(_ body: [UInt8], decodedAt: inout ContinuousClock.Instant?) throws(InvocationFailure) -> Predictions {
         let decoded = try codec.decode(body, for: model.signature)
         decodedAt = .now

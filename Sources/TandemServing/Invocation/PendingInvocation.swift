@@ -69,12 +69,7 @@ final class PendingInvocation: Sendable {
         } catch {
             outcome = .failure(error)
         }
-        let end = ContinuousClock.now
-        // A request that failed in decoding or in the model spent the rest of its time there.
-        let modelStart = decoded ?? end
-        let modelEnd = inferred ?? end
-        let split = ComputeSplit(input: modelStart - start, infer: modelEnd - modelStart, output: end - modelEnd)
-        settle(outcome, modelTime: end - start, split: split)
+        settle(outcome, compute: ComputeSplit(start: start, decoded: decoded, inferred: inferred, end: .now))
     }
 
     /// The pool did not run the job.
@@ -98,14 +93,12 @@ final class PendingInvocation: Sendable {
     /// Ends the request with `failure`; false when it was already answered.
     @discardableResult
     func fail(_ failure: InvocationFailure) -> Bool {
-        settle(.failure(failure), modelTime: nil)
+        settle(.failure(failure), compute: nil)
     }
 
     /// The one place a request ends: true when this call answered it, false when something else had.
     @discardableResult
-    private func settle(
-        _ outcome: Result<InvocationAnswer, InvocationFailure>, modelTime: Duration?, split: ComputeSplit? = nil
-    ) -> Bool {
+    private func settle(_ outcome: Result<InvocationAnswer, InvocationFailure>, compute: ComputeSplit?) -> Bool {
         guard settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return false
         }
@@ -118,8 +111,7 @@ final class PendingInvocation: Sendable {
             ])
         }
         variant.metrics.requestFinished(
-            failure, total: ContinuousClock.now - request.receivedAt, model: modelTime, queueWait: queueWait.withLock { $0 },
-            split: split)
+            failure, total: ContinuousClock.now - request.receivedAt, compute: compute, queueWait: queueWait.withLock { $0 })
         variant.health.record(failed: failure?.blame == .server)
         if failure == nil, route.rule != .target, let experiment = state.config.experiment {
             experiments.served(request.requestID, by: variant, state: state, config: experiment)
@@ -133,7 +125,7 @@ final class PendingInvocation: Sendable {
         }
         var result = InvocationResult(requestID: request.requestID, route: route, outcome: outcome, session: reported)
         result.queueTime = queueWait.withLock { $0 }
-        result.modelTime = modelTime
+        result.modelTime = compute?.total
         respond(result)
         sink?.invocationSettled(SettledInvocation(request: request, state: state, route: route, outcome: outcome))
         return true

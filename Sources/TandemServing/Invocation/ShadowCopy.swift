@@ -28,13 +28,16 @@ struct ShadowCopy: Sendable {
             drop: { _ in
                 metrics.requestFinished(
                     .deadlineExceeded(variant: name, timeout: timeout, whileRunning: false),
-                    total: .now - received, model: nil, queueWait: nil)
+                    total: .now - received, compute: nil, queueWait: nil)
             },
             run: { wait in
                 let start = ContinuousClock.now
+                var decoded: ContinuousClock.Instant?
+                var inferred: ContinuousClock.Instant?
                 var failure: InvocationFailure?
                 do throws(InvocationFailure) {
-                    let predictions = try pipeline.predict(body)
+                    let predictions = try pipeline.predict(body, decodedAt: &decoded)
+                    inferred = .now
                     // Past its deadline the shadow would have answered as production does: counted so, not compared.
                     if ContinuousClock.now > deadline {
                         failure = .deadlineExceeded(variant: name, timeout: timeout, whileRunning: true)
@@ -51,12 +54,14 @@ struct ShadowCopy: Sendable {
                 let end = ContinuousClock.now
                 metrics.shadowRan()
                 health.record(failed: failure?.blame == .server)
-                metrics.requestFinished(failure, total: end - received, model: end - start, queueWait: wait)
+                metrics.requestFinished(
+                    failure, total: end - received,
+                    compute: ComputeSplit(start: start, decoded: decoded, inferred: inferred, end: end), queueWait: wait)
             })
         if admission != .accepted {
             metrics.requestRejected()
             metrics.requestFinished(
-                .overloaded(variant: variant.name, queued: variant.lane.capacity), total: .zero, model: nil, queueWait: nil)
+                .overloaded(variant: variant.name, queued: variant.lane.capacity), total: .zero, compute: nil, queueWait: nil)
         }
     }
 }

@@ -26,9 +26,8 @@ public final class InferenceStatistics: Sendable {
 
     public init() {}
 
-    /// One request ended (answered or failed); `model` and `queueWait` are nil when it never reached them.
-    /// Without a `split`, the whole model time counts as `compute_infer`.
-    func record(failed: Bool, total: Duration, model: Duration?, queueWait: Duration?, split: ComputeSplit? = nil) {
+    /// One request ended (answered or failed); `compute` and `queueWait` are nil when it never reached them.
+    func record(failed: Bool, total: Duration, compute: ComputeSplit?, queueWait: Duration?) {
         if failed {
             failureCount.wrappingAdd(1, ordering: .relaxed)
             failureNanoseconds.wrappingAdd(Self.nanoseconds(total), ordering: .relaxed)
@@ -41,14 +40,11 @@ public final class InferenceStatistics: Sendable {
             queueCount.wrappingAdd(1, ordering: .relaxed)
             queueNanoseconds.wrappingAdd(Self.nanoseconds(queueWait), ordering: .relaxed)
         }
-        if let split {
+        if let compute {
             computeCount.wrappingAdd(1, ordering: .relaxed)
-            computeInputNanoseconds.wrappingAdd(Self.nanoseconds(split.input), ordering: .relaxed)
-            computeNanoseconds.wrappingAdd(Self.nanoseconds(split.infer), ordering: .relaxed)
-            computeOutputNanoseconds.wrappingAdd(Self.nanoseconds(split.output), ordering: .relaxed)
-        } else if let model {
-            computeCount.wrappingAdd(1, ordering: .relaxed)
-            computeNanoseconds.wrappingAdd(Self.nanoseconds(model), ordering: .relaxed)
+            computeInputNanoseconds.wrappingAdd(Self.nanoseconds(compute.input), ordering: .relaxed)
+            computeNanoseconds.wrappingAdd(Self.nanoseconds(compute.infer), ordering: .relaxed)
+            computeOutputNanoseconds.wrappingAdd(Self.nanoseconds(compute.output), ordering: .relaxed)
         }
     }
 
@@ -125,7 +121,8 @@ public final class InferenceStatistics: Sendable {
 }
 
 /// Where a worker's time on one request went: decoding the body (`input`), running the model and checking
-/// its outputs (`infer`), encoding the answer (`output`).
+/// its outputs (`infer`), then what follows the predictions (`output`: encoding the answer, comparing a
+/// shadow's). Their sum is the request's model time (`ModelLatency`).
 public struct ComputeSplit: Sendable, Equatable {
     public var input: Duration
     public var infer: Duration
@@ -136,4 +133,19 @@ public struct ComputeSplit: Sendable, Equatable {
         self.infer = infer
         self.output = output
     }
+
+    /// The split of a run that started at `start` and ended at `end`; `decoded` and `inferred` are when the
+    /// body was decoded and when the predictions were ready, nil when the run failed before (it spent the rest
+    /// of its time in the step that failed).
+    public init(
+        start: ContinuousClock.Instant, decoded: ContinuousClock.Instant?, inferred: ContinuousClock.Instant?,
+        end: ContinuousClock.Instant
+    ) {
+        let modelStart = decoded ?? end
+        let modelEnd = inferred ?? end
+        self.init(input: modelStart - start, infer: modelEnd - modelStart, output: end - modelEnd)
+    }
+
+    /// The whole time on the worker.
+    public var total: Duration { input + infer + output }
 }

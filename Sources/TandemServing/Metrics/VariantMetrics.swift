@@ -103,10 +103,12 @@ public final class VariantMetrics: Sendable {
     /// A request this variant was routed finished: `failure` is nil for an answer. Client-side failures
     /// count as 4xx, server-side ones as 5xx, time-outs and internal model failures as model errors.
     /// Model time is nil when the model never ran.
-    /// `split` divides the model time between decoding, the model and encoding where the worker measured it.
+    /// `compute` is the worker's time on it, split between decoding, the model and what follows (its sum is the
+    /// model time).
     public func requestFinished(
-        _ failure: InvocationFailure?, total: Duration, model: Duration?, queueWait wait: Duration?, split: ComputeSplit? = nil
+        _ failure: InvocationFailure?, total: Duration, compute: ComputeSplit?, queueWait wait: Duration?
     ) {
+        let model = compute?.total
         let now = inFlightCount.wrappingSubtract(1, ordering: .relaxed).newValue
         concurrent.set(to: Double(max(0, now)))
         invocations.increment()
@@ -135,7 +137,7 @@ public final class VariantMetrics: Sendable {
             queueWait.record(wait)
             queueSummary.record(wait)
         }
-        statistics.record(failed: failure != nil, total: total, model: model, queueWait: wait, split: split)
+        statistics.record(failed: failure != nil, total: total, compute: compute, queueWait: wait)
     }
 
     /// A request was refused because the queue was full.
