@@ -238,7 +238,7 @@ struct OIPTests {
         func decode(_ binary: [UInt8], shape: Int) throws(InvocationFailure) -> DecodedRequest {
             let body = request(binary, shape: shape)
             let headerLength = body.count - binary.count
-            return try OIPInferCodec(headerLength: "\(headerLength)", requestID: "r").decode(body, for: signature)
+            return try OIPInferCodec(headerLength: "\(headerLength)", requestID: "r", compression: nil, maxInflatedBytes: 1 << 20).decode(body, for: signature)
         }
         let good: [UInt8] = [2, 0, 0, 0, 0x68, 0x69, 0, 0, 0, 0]
         let decoded = try decode(good, shape: 2)

@@ -19,9 +19,9 @@ final class OIPAPI: Sendable {
     /// The most bytes a compressed request body may inflate to.
     let maxInflatedBytes: Int
     /// Counts compressed bodies refused for inflating past `maxInflatedBytes`.
-    let metrics: MetricsRegistry?
+    let metrics: MetricsRegistry
 
-    init(service: InvocationService, admin: AdminAPI, logger: Logger, maxInflatedBytes: Int = 25 << 20, metrics: MetricsRegistry? = nil) {
+    init(service: InvocationService, admin: AdminAPI, logger: Logger, maxInflatedBytes: Int, metrics: MetricsRegistry) {
         self.service = service
         self.admin = admin
         self.logger = logger
@@ -134,7 +134,7 @@ final class OIPAPI: Sendable {
             isCancelled: { [writer] in !writer.isConnectionOpen },
             respond: { [writer, metrics] result in
                 if case .badInput(let error) = result.failure, error.code == OIPInferCodec.inflatedTooLarge {
-                    metrics?.limitHit("max_inflated_body_bytes")
+                    metrics.limitHit("max_inflated_body_bytes")
                 }
                 writer.send(Self.response(result, modelName: name, modelVersion: version, codec: codec))
             })

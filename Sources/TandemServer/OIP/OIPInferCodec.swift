@@ -47,7 +47,7 @@ final class OIPInferCodec: InvocationCodec {
         let name: String
     }
 
-    init(headerLength: String?, requestID: String, compression: Compression? = nil, maxInflatedBytes: Int = 25 << 20) {
+    init(headerLength: String?, requestID: String, compression: Compression?, maxInflatedBytes: Int) {
         self.headerLength = headerLength
         self.requestID = requestID
         self.compression = compression
