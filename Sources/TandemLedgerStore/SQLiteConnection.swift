@@ -89,35 +89,32 @@ extension String {
     /// quadratic (`sqlite3VListNumToName` was 8% of the server's CPU with the ledger on). Otherwise `$n` -> `?n`.
     func replacingDollarPlaceholders() -> String {
         let bytes = Array(utf8)
-        var anonymous: [UInt8] = []
-        var numbered: [UInt8] = []
-        anonymous.reserveCapacity(bytes.count)
-        numbered.reserveCapacity(bytes.count)
-        var sequential = true
-        var expected = 1
+        let isDigit: (UInt8) -> Bool = { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        // Each `$n`: where its `$` is, where its digits end, and n.
+        var placeholders: [(dollar: Int, end: Int, number: Int)] = []
         var index = 0
         while index < bytes.count {
+            var end = index + 1
             if bytes[index] == UInt8(ascii: "$") {
-                var end = index + 1
-                var number = 0
-                while end < bytes.count, bytes[end] >= UInt8(ascii: "0"), bytes[end] <= UInt8(ascii: "9"), number < 1_000_000 {
-                    number = number * 10 + Int(bytes[end] - UInt8(ascii: "0"))
-                    end += 1
-                }
+                while end < bytes.count, isDigit(bytes[end]), end - index <= 7 { end += 1 }
                 if end > index + 1 {
-                    if number != expected { sequential = false }
-                    expected += 1
-                    anonymous.append(UInt8(ascii: "?"))
-                    numbered.append(UInt8(ascii: "?"))
-                    numbered.append(contentsOf: bytes[(index + 1)..<end])
-                    index = end
-                    continue
+                    let number = bytes[(index + 1)..<end].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+                    placeholders.append((index, end, number))
                 }
             }
-            anonymous.append(bytes[index])
-            numbered.append(bytes[index])
-            index += 1
+            index = end
         }
-        return String(decoding: sequential ? anonymous : numbered, as: UTF8.self)
+        let inOrder = placeholders.enumerated().allSatisfy { $0.offset + 1 == $0.element.number }
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count)
+        var copied = 0
+        for placeholder in placeholders {
+            text.append(contentsOf: bytes[copied..<placeholder.dollar])
+            text.append(UInt8(ascii: "?"))
+            if !inOrder { text.append(contentsOf: bytes[(placeholder.dollar + 1)..<placeholder.end]) }
+            copied = placeholder.end
+        }
+        text.append(contentsOf: bytes[copied...])
+        return String(decoding: text, as: UTF8.self)
     }
 }
