@@ -39,16 +39,22 @@ def test_load_invoke_list_unload_as_sagemaker_does(mme, tmp_path):
     assert mme.request("GET", "/ping")[0] == 200
 
 
-def test_each_model_can_be_an_ab_endpoint(mme, tmp_path):
-    """A repository with an endpoint.yaml, packaged and loaded as one MME model, serves both its variants."""
+def unpacked_ab_endpoint(tmp_path, name: str, extra_yaml: str = ""):
+    """An endpoint.yaml splitting `name` between control (iris v1) and challenger (iris v2), plus `extra_yaml`,
+    packaged with both versions and unpacked as SageMaker does: (key, model directory)."""
     (tmp_path / "endpoint.yaml").write_text(
-        "endpoint: per-customer\nproduction_variants:\n"
+        f"endpoint: {name}\nproduction_variants:\n"
         "  - {name: control, model: iris, version: 1, weight: 1}\n"
-        "  - {name: challenger, model: iris, version: 2, weight: 1}\n")
+        "  - {name: challenger, model: iris, version: 2, weight: 1}\n" + extra_yaml)
     archive = package(tmp_path / "ab.tar.gz", "--endpoint", str(tmp_path / "endpoint.yaml"),
                       "--model", f"iris/1={ZOO / CLASSIFIER / 'v1' / 'model.onnx'}",
                       "--model", f"iris/2={ZOO / CLASSIFIER / 'v1' / 'model.onnx'}")
-    key, directory = sagemaker_unpack(archive, tmp_path / "opt/ml/models", "ab.tar.gz")
+    return sagemaker_unpack(archive, tmp_path / "opt/ml/models", "ab.tar.gz")
+
+
+def test_each_model_can_be_an_ab_endpoint(mme, tmp_path):
+    """A repository with an endpoint.yaml, packaged and loaded as one MME model, serves both its variants."""
+    key, directory = unpacked_ab_endpoint(tmp_path, "per-customer")
     assert load(mme, key, directory)[0] == 200
     served = set()
     for _ in range(40):
@@ -70,15 +76,9 @@ def test_each_model_captures_its_own_traffic(start_server, tmp_path):
     # Start-up names both directories a read-only image must leave writable.
     assert f"writes only to: {tmp_path / 'extract'} (TANDEM_MME_EXTRACT_DIR), {capture} (TANDEM_CAPTURE_DIR)" in \
         "".join(server.startup_lines), server.startup_lines
-    (tmp_path / "endpoint.yaml").write_text(
-        "endpoint: captured\nproduction_variants:\n"
-        "  - {name: control, model: iris, version: 1, weight: 1}\n"
-        "  - {name: challenger, model: iris, version: 2, weight: 1}\n"
+    key, directory = unpacked_ab_endpoint(
+        tmp_path, "captured",
         "data_capture: {sampling_percentage: 100, flush_ms: 20, disk_usage_threshold_percentage: 100}\n")
-    archive = package(tmp_path / "ab.tar.gz", "--endpoint", str(tmp_path / "endpoint.yaml"),
-                      "--model", f"iris/1={ZOO / CLASSIFIER / 'v1' / 'model.onnx'}",
-                      "--model", f"iris/2={ZOO / CLASSIFIER / 'v1' / 'model.onnx'}")
-    key, directory = sagemaker_unpack(archive, tmp_path / "opt/ml/models", "ab.tar.gz")
     assert load(server, key, directory)[0] == 200
     plain_key, plain = sagemaker_unpack(package_zoo(tmp_path, TINY), tmp_path / "opt/ml/models", "plain.tar.gz")
     assert load(server, plain_key, plain)[0] == 200
