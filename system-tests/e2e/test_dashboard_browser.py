@@ -12,75 +12,25 @@ Screenshots in both colour schemes go to the test's directory, and to docs/ with
 import base64
 import json
 import os
-import pathlib
-import random
 import re
 import shutil
-import threading
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import REPO, KeepAliveClient, admin_weights, wait_until, write_endpoint, write_synthetic
+from conftest import REPO, admin_weights, wait_until, write_endpoint, write_synthetic
+from dashboard_support import (TOKEN, Traffic, card, get_json, is_red, make_config, metrics_by_variant, shown,
+                               variants_by_name, wait_ticks)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-TOKEN = "dash-secret"
 
 webdriver = pytest.importorskip("selenium.webdriver")
 if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
     pytest.skip("chromium and chromium-driver are not installed (scripts/install-deps --test)", allow_module_level=True)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-
-
-def make_config(root, b_model="steady"):
-    path = write_endpoint(root, [
-        {"name": "control", "model": "steady", "weight": 1},
-        {"name": "challenger", "model": b_model, "weight": 1},
-    ], admin={"token": TOKEN}, health={"policy": "any", "min_requests": 10, "degraded_error_rate": 0.5,
-                                       "window_s": 5}, name="checkout-ranker")
-    with path.open("a") as config:
-        config.write("experiment: {outcomes: true, control: control}\n")
-    return path
-
-
-class Traffic:
-    """Keeps invoking the endpoint from two keep-alive connections until stopped."""
-
-    def __init__(self, server):
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.run, args=(server,), daemon=True) for _ in range(2)]
-        for thread in self.threads:
-            thread.start()
-
-    def run(self, server):
-        """Invokes, and posts an outcome for every answered request (challenger's mean a little higher), in
-        batches, so /experiment has intervals to draw."""
-        client = KeepAliveClient(server, timeout=10)
-        rng = random.Random(7)
-        outcomes = []
-        while not self.stop.is_set():
-            try:
-                status, headers, _ = client.invoke("1.0")
-                variant = headers.get("x-amzn-invoked-production-variant")
-                if status == 200 and variant:
-                    mean = 1.3 if variant == "challenger" else 1.0
-                    outcomes.append({"request_id": headers["x-amzn-requestid"], "value": rng.gauss(mean, 1.0)})
-                if len(outcomes) >= 20:
-                    client.request("POST", "/outcomes", json.dumps({"outcomes": outcomes}),
-                                   {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
-                    outcomes = []
-            except OSError:
-                time.sleep(0.05)
-            time.sleep(0.01)
-        client.close()
-
-    def close(self):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(5)
 
 
 @pytest.fixture
@@ -96,52 +46,6 @@ def browser():
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
-
-
-def ticks(driver) -> int:
-    return int(driver.find_element(By.TAG_NAME, "body").get_attribute("data-ticks") or 0)
-
-
-def wait_ticks(driver, count, timeout=10.0):
-    """Waits until the page has handled `count` more pushed updates."""
-    target = ticks(driver) + count
-    wait_until(lambda: ticks(driver) >= target, timeout=timeout)
-
-
-# Cards are rebuilt on every update, so the page is read in one script call (one consistent update, no stale
-# element references).
-READ = """
-const [variant, keys] = arguments;
-const card = document.querySelector(`article[data-variant="${variant}"]`);
-if (!card) return null;
-const out = {_class: card.className, _border: getComputedStyle(card).borderLeftColor};
-for (const k of keys) { const c = card.querySelector(`[data-k="${k}"]`); out[k] = c ? [c.dataset.raw ?? null, c.textContent] : [null, null]; }
-return out;
-"""
-
-
-def card(driver, variant, *keys):
-    """{key: (raw value, text shown)} for `variant`'s card, plus its class and border colour."""
-    return driver.execute_script(READ, variant, list(keys)) or {}
-
-
-def shown(driver, variant, key):
-    """The raw number the page shows for `variant`'s `key` (its data-raw attribute) and the text shown."""
-    return tuple(card(driver, variant, key).get(key) or (None, None))
-
-
-def get_json(server, path):
-    status, _, body = server.request("GET", path, headers={"Accept": "application/json"})
-    assert status == 200, body
-    return json.loads(body)
-
-
-def metrics_by_variant(server):
-    return {m["variant"]: m for m in get_json(server, "/metrics?format=json")["variants"]}
-
-
-def variants_by_name(server):
-    return {v["name"]: v for v in get_json(server, "/variants")["variants"]}
 
 
 def save_screenshot(driver, tmp_path, name):
@@ -262,9 +166,7 @@ def test_dashboard_live_in_chromium(start_server, tmp_repo, tmp_path, browser):
         # The reason's counts move with the traffic: the same sentence as /variants, numbers aside.
         assert reason and re.sub(r"[0-9.]+", "N", reason) == re.sub(r"[0-9.]+", "N", variants_by_name(server)["challenger"]["reason"])
         assert "failed" in reason
-        colour = failing["_border"]
-        red, green, blue = [int(x) for x in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
-        assert red > 150 and red > 2 * green and red > 2 * blue, colour
+        assert is_red(failing["_border"]), failing["_border"]
         assert "degraded" in failing["state"][1]
         assert "bad" not in card(browser, "control")["_class"]
         # The dark scheme follows the system setting (emulated here), failing card and all.
