@@ -8,7 +8,8 @@ that it fits a phone's width; and, from the browser's network log, that no reque
 It draws the always-valid interval and the sequential sample-ratio check from the server's own JSON; against a
 second tandem with a real canary rollout, it shows the rollout holding and its Abort button rolls it back through
 POST /admin/rollouts.
-Screenshots in both colour schemes go to the test's directory, and to docs/ with TANDEM_UPDATE_SCREENSHOTS=1."""
+Screenshots in both colour schemes, and of the rollout holding, go to the test's directory, and to docs/ with
+TANDEM_UPDATE_SCREENSHOTS=1."""
 import base64
 import json
 import os
@@ -216,7 +217,7 @@ def make_rollout_config(root):
     return path
 
 
-def test_dashboard_shows_a_real_rollout_and_aborts_it(start_server, tmp_repo, browser):
+def test_dashboard_shows_a_real_rollout_and_aborts_it(start_server, tmp_repo, tmp_path, browser):
     """Against a server with a real rollout: /variants' `rollouts` is drawn (phase, step, decisions), the
     always-valid interval of /experiment is drawn, and the page's Abort button calls POST /admin/rollouts with
     what that route accepts, so the server rolls the challenger back."""
@@ -245,6 +246,7 @@ def test_dashboard_shows_a_real_rollout_and_aborts_it(start_server, tmp_repo, br
         raw = browser.execute_script(
             "return document.querySelector('#experiment tr[data-variant=challenger] [data-k=sequential_interval]').dataset.raw")
         assert len([float(x) for x in raw.split(",")]) == 2
+        save_screenshot(browser, tmp_path, "dashboard-rollout.png")  # the rollout card holding, before the abort
 
         # Abort through the page's admin button (the confirmation accepted).
         browser.find_element(By.ID, "admin-toggle").click()
