@@ -63,6 +63,10 @@ public protocol SQLConnection: AnyObject {
     /// Runs one statement with `parameters`; the rows it returns (none for most writes).
     @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]]
+    /// Runs `sql` as `execute` does, keeping it prepared for the next call with the same text: for statements
+    /// run over and over (the ledger's batch inserts), parsed and planned once per connection, not per batch.
+    @discardableResult
+    func executePrepared(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]]
 }
 
 extension SQLConnection {

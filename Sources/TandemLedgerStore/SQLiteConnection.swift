@@ -23,7 +23,15 @@ public final class SQLiteConnection: SQLConnection {
         try execute("PRAGMA synchronous=NORMAL", [])
     }
 
+    /// Statements `executePrepared` keeps, by their text as given. Invariant: each is a statement
+    /// `sqlite3_prepare_v2` returned for `handle`, reset after every use, finalized exactly once (when the cache
+    /// is cleared or in `deinit`, before the handle closes).
+    private var statements: [String: OpaquePointer] = [:]
+    /// More distinct statements than this and the cache starts over (the ledger runs a handful).
+    private static let maxCachedStatements = 32
+
     deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
     }
 
@@ -35,14 +43,45 @@ public final class SQLiteConnection: SQLConnection {
 
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
+        let statement = try prepare(sql)
+        // Invariant: `statement` is finalized exactly once, here, whatever happens below.
+        defer { sqlite3_finalize(statement) }
+        return try run(statement, parameters)
+    }
+
+    @discardableResult
+    public func executePrepared(_ sql: String, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
+        let statement: OpaquePointer
+        if let cached = statements[sql] {
+            statement = cached
+        } else {
+            if statements.count >= Self.maxCachedStatements {
+                for old in statements.values { sqlite3_finalize(old) }
+                statements.removeAll()
+            }
+            statement = try prepare(sql)
+            statements[sql] = statement
+        }
+        // Invariant: the cached statement is left reset with no bindings, ready for the next call.
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        return try run(statement, parameters)
+    }
+
+    private func prepare(_ sql: String) throws(SQLError) -> OpaquePointer {
         // `$n` -> `?n`: SQLite's numbered parameters, so each binds at its own index.
         let text = sql.replacingDollarPlaceholders()
         var prepared: OpaquePointer?
         guard sqlite3_prepare_v2(handle, text, -1, &prepared, nil) == SQLITE_OK, let statement = prepared else {
             throw SQLError("sqlite: \(lastError)")
         }
-        // Invariant: `statement` is finalized exactly once, here, whatever happens below.
-        defer { sqlite3_finalize(statement) }
+        return statement
+    }
+
+    /// Binds `parameters` to a freshly prepared or reset `statement` and steps it to the end.
+    private func run(_ statement: OpaquePointer, _ parameters: [SQLValue]) throws(SQLError) -> [[SQLValue]] {
         for (offset, value) in parameters.enumerated() {
             let index = Int32(offset + 1)
             let status: Int32
@@ -68,7 +107,7 @@ public final class SQLiteConnection: SQLConnection {
                 case SQLITE_FLOAT: row.append(.double(sqlite3_column_double(statement, column)))
                 case SQLITE_NULL: row.append(.null)
                 default:
-                    // The text pointer is valid until the next step or finalize; String copies it now.
+                    // The text pointer is valid until the next step, reset or finalize; String copies it now.
                     if let bytes = sqlite3_column_text(statement, column) {
                         row.append(.text(String(cString: bytes)))
                     } else {

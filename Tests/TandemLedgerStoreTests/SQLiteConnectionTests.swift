@@ -36,6 +36,28 @@ struct SQLiteConnectionTests {
         #expect(reused == [[.integer(1)]])
     }
 
+    /// A statement kept prepared binds fresh values on every call, stays usable after one of its runs fails,
+    /// and the cache starting over (more distinct statements than it keeps) changes no answer.
+    @Test func preparedStatementsAreReusedAndStayCorrect() throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try SQLiteConnection(path: path)
+        try db.execute("CREATE TABLE t (a TEXT PRIMARY KEY, b INTEGER)", [])
+        let insert = "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        for round in 0..<3 {
+            try db.executePrepared(insert, [.text("x\(round)"), .integer(Int64(round)), .text("y\(round)"), .integer(-1)])
+        }
+        // A duplicate key fails this run only.
+        #expect(throws: SQLError.self) { try db.executePrepared(insert, [.text("x0"), .integer(9), .text("z"), .integer(9)]) }
+        try db.executePrepared(insert, [.text("x9"), .integer(9), .text("y9"), .integer(9)])
+        for n in 0..<40 {  // more distinct texts than the cache keeps
+            let rows = try db.executePrepared("SELECT COUNT(*) + \(n) FROM t WHERE b >= $1", [.integer(0)])
+            #expect(rows == [[.integer(Int64(5 + n))]])
+        }
+        #expect(try db.executePrepared("SELECT b FROM t WHERE a = $1", [.text("x2")]) == [[.integer(2)]])
+        #expect(try db.executePrepared("SELECT b FROM t WHERE a = $1", [.text("y9")]) == [[.integer(9)]])
+    }
+
     @Test func conflictsAndReturningWork() throws {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }

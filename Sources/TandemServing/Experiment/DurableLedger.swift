@@ -367,27 +367,57 @@ public final class DurableLedger: Sendable {
                     case .outcome(let id, let value, let time, let source): outcomes.append((id, value, time, source))
                     }
                 }
+                let endpoint = SQLValue.text(settings.endpoint), replica = SQLValue.text(settings.replica)
                 for chunk in assignments.chunked(LedgerSchema.rowsPerInsert) {
                     var parameters: [SQLValue] = []
                     parameters.reserveCapacity(chunk.count * 7)
                     for a in chunk {
-                        parameters += [
-                            .text(settings.endpoint), .text(a.requestID), .text(a.variant), .text(a.modelVersion),
-                            .double(a.time), .double(a.probability), .text(settings.replica),
-                        ]
+                        parameters.append(endpoint)
+                        parameters.append(.text(a.requestID))
+                        parameters.append(.text(a.variant))
+                        parameters.append(.text(a.modelVersion))
+                        parameters.append(.double(a.time))
+                        parameters.append(.double(a.probability))
+                        parameters.append(replica)
                     }
-                    try connection.execute(LedgerSchema.insertAssignments(rows: chunk.count), parameters)
+                    try Self.insert(connection, chunk.count, full: LedgerSchema.fullAssignmentsInsert, parameters) {
+                        LedgerSchema.insertAssignments(rows: $0)
+                    }
                 }
                 for chunk in outcomes.chunked(LedgerSchema.rowsPerInsert) {
                     var parameters: [SQLValue] = []
-                    for o in chunk { parameters += [.text(settings.endpoint), .text(o.id), .double(o.value), .double(o.time), .text(o.source)] }
-                    try connection.execute(LedgerSchema.insertOutcomes(rows: chunk.count, returning: false), parameters)
+                    parameters.reserveCapacity(chunk.count * 5)
+                    for o in chunk {
+                        parameters.append(endpoint)
+                        parameters.append(.text(o.id))
+                        parameters.append(.double(o.value))
+                        parameters.append(.double(o.time))
+                        parameters.append(.text(o.source))
+                    }
+                    try Self.insert(connection, chunk.count, full: LedgerSchema.fullOutcomesInsert, parameters) {
+                        LedgerSchema.insertOutcomes(rows: $0, returning: false)
+                    }
                 }
             }
             state.withLock { state in
                 state.buffer.removeFirst(min(taken.count, state.buffer.count))
                 state.counters.written += taken.count
             }
+        }
+    }
+}
+
+extension DurableLedger {
+    /// A batch insert of `rows` rows: a full batch runs the one statement text kept prepared on the connection
+    /// (parsed and planned once, where building and parsing its 1,400 placeholders per batch cost more than
+    /// the rows); a shorter one (the end of a flush) builds its own text and runs it once.
+    fileprivate static func insert(
+        _ connection: any SQLConnection, _ rows: Int, full: String, _ parameters: [SQLValue], text: (Int) -> String
+    ) throws(SQLError) {
+        if rows == LedgerSchema.rowsPerInsert {
+            try connection.executePrepared(full, parameters)
+        } else {
+            try connection.execute(text(rows), parameters)
         }
     }
 }

@@ -51,6 +51,10 @@ enum LedgerSchema {
             + placeholders(rows: rows, columns: 7) + " ON CONFLICT DO NOTHING"
     }
 
+    /// The insert of a full batch (`rowsPerInsert` rows), built once.
+    static let fullAssignmentsInsert = insertAssignments(rows: rowsPerInsert)
+    static let fullOutcomesInsert = insertOutcomes(rows: rowsPerInsert, returning: false)
+
     static func insertOutcomes(rows: Int, returning: Bool) -> String {
         "INSERT INTO tandem_outcomes (endpoint, request_id, value, recorded_at, source) VALUES "
             + placeholders(rows: rows, columns: 5) + " ON CONFLICT DO NOTHING" + (returning ? " RETURNING request_id" : "")
