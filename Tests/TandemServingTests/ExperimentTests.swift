@@ -59,4 +59,27 @@ struct ExperimentTests {
         ledger.reset()
         #expect(ledger.statistics().isEmpty)
     }
+
+    /// Tandem's own ids (16 lowercase hex digits, kept as numbers) and any other text (kept as text) are
+    /// remembered, joined and forgotten alike, and never confused: the same digits in capitals, or one digit
+    /// fewer or more, are other ids.
+    @Test func ledgerKeepsTandemIdsAndOtherIdsApart() {
+        let ledger = OutcomeLedger(capacity: 3)
+        ledger.served("00000000000000ff", by: "a")
+        ledger.served("caller-trace-7", by: "b")
+        ledger.served("ffffffffffffffff", by: "b")
+        #expect(ledger.variant(of: "00000000000000ff") == "a")
+        #expect(ledger.variant(of: "00000000000000FF") == nil)
+        #expect(ledger.variant(of: "0000000000000ff") == nil)
+        #expect(ledger.variant(of: "000000000000000ff") == nil)
+        #expect(ledger.variant(of: "caller-trace-7") == "b")
+        #expect(ledger.record("ffffffffffffffff", value: 2) == (.accepted, "b"))
+        #expect(ledger.record("ffffffffffffffff", value: 2).verdict == .duplicate)
+        ledger.served("0123456789abcdef", by: "a")  // forgets the oldest, a number
+        #expect(ledger.variant(of: "00000000000000ff") == nil)
+        ledger.served("another", by: "a")  // forgets the next oldest, a text
+        #expect(ledger.record("caller-trace-7", value: 1).verdict == .unknownRequest)
+        #expect(ledger.record("0123456789abcdef", value: 4) == (.accepted, "a"))
+        #expect(ledger.statistics()["a"]?.mean == 4 && ledger.statistics()["b"]?.mean == 2)
+    }
 }

@@ -11,6 +11,8 @@ public final class Variant: Sendable {
     public let role: Role
     /// The model version this variant serves.
     public let modelID: ModelID
+    /// `modelID` as text (`name/version`), made once: the experiment ledger writes it with every assignment.
+    public let modelVersion: String
     /// The loaded model, or the load error that makes this variant failed.
     public let model: Result<any InferenceModel, ConfigError>
     public let rendering: OutputRendering
@@ -32,6 +34,7 @@ public final class Variant: Sendable {
         self.name = name
         self.role = role
         self.modelID = modelID
+        self.modelVersion = modelID.description
         self.model = model
         self.rendering = rendering
         self.timeout = timeout

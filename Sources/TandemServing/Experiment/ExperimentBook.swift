@@ -61,7 +61,7 @@ public final class ExperimentBook: Sendable {
         ledger(config).served(requestID, by: variant.name)
         durable(config, endpoint: state.config.endpointName)?.record(
             LedgerAssignment(
-                requestID: requestID, variant: variant.name, modelVersion: variant.modelID.description,
+                requestID: requestID, variant: variant.name, modelVersion: variant.modelVersion,
                 time: Date().timeIntervalSince1970, probability: state.routing.share(of: variant.name)))
     }
 

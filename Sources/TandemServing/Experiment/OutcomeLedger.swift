@@ -18,11 +18,45 @@ public final class OutcomeLedger: Sendable {
         case duplicate
     }
 
+    /// A remembered request id: Tandem's own ids (16 lowercase hex digits) as the number they spell, so the
+    /// `capacity` most recent ones cost no allocation and hash as one word; any other id as its text.
+    private enum Key: Hashable {
+        case number(UInt64)
+        case text(String)
+
+        init(_ id: String) {
+            var value: UInt64 = 0
+            var digits = 0
+            for byte in id.utf8 {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
+                default: self = .text(id); return
+                }
+                digits += 1
+                guard digits <= 16 else { self = .text(id); return }
+                value = value << 4 | UInt64(digit)
+            }
+            self = digits == 16 ? .number(value) : .text(id)
+        }
+    }
+
     private struct State {
-        var served: [String: String] = [:]  // request id -> variant; nil value never stored
-        var order: Deque<String> = []
-        var settled: Set<String> = []
+        var served: [Key: Int32] = [:]  // request id -> index into `names`
+        var order: Deque<Key> = []
+        var settled: Set<Key> = []
+        var names: [String] = []
+        var nameIndex: [String: Int32] = [:]
         var stats: [String: OutcomeStats] = [:]
+
+        mutating func index(of name: String) -> Int32 {
+            if let known = nameIndex[name] { return known }
+            let index = Int32(names.count)
+            names.append(name)
+            nameIndex[name] = index
+            return index
+        }
     }
 
     public let capacity: Int
@@ -34,9 +68,11 @@ public final class OutcomeLedger: Sendable {
 
     /// A production variant answered `requestID` with 200.
     public func served(_ requestID: String, by variant: String) {
+        let key = Key(requestID)
         state.withLock { state in
-            guard state.served.updateValue(variant, forKey: requestID) == nil else { return }
-            state.order.append(requestID)
+            let name = state.index(of: variant)
+            guard state.served.updateValue(name, forKey: key) == nil else { return }
+            state.order.append(key)
             while state.order.count > capacity, let oldest = state.order.popFirst() {
                 state.served[oldest] = nil
                 state.settled.remove(oldest)
@@ -46,9 +82,11 @@ public final class OutcomeLedger: Sendable {
 
     /// Records `value` as the outcome of `requestID`.
     public func record(_ requestID: String, value: Double) -> (verdict: Verdict, variant: String?) {
-        state.withLock { state in
-            guard let variant = state.served[requestID] else { return (.unknownRequest, nil) }
-            guard state.settled.insert(requestID).inserted else { return (.duplicate, variant) }
+        let key = Key(requestID)
+        return state.withLock { state in
+            guard let index = state.served[key] else { return (.unknownRequest, nil) }
+            let variant = state.names[Int(index)]
+            guard state.settled.insert(key).inserted else { return (.duplicate, variant) }
             state.stats[variant, default: OutcomeStats()].add(value)
             return (.accepted, variant)
         }
@@ -56,7 +94,8 @@ public final class OutcomeLedger: Sendable {
 
     /// The variant that served `requestID`, if it is remembered.
     public func variant(of requestID: String) -> String? {
-        state.withLock { $0.served[requestID] }
+        let key = Key(requestID)
+        return state.withLock { state in state.served[key].map { state.names[Int($0)] } }
     }
 
     /// Outcome statistics by variant name.
