@@ -86,6 +86,8 @@ public final class DurableLedger: Sendable {
 
     private struct State {
         var buffer: Deque<Row> = []
+        /// Rows the writer took out of `buffer` and has not committed yet (they count against `capacity`).
+        var inFlight = 0
         var jobs: Deque<@Sendable (any SQLConnection) throws(SQLError) -> Void> = []
         var failedJobs: Deque<@Sendable (SQLError) -> Void> = []
         var counters = Counters()
@@ -116,7 +118,7 @@ public final class DurableLedger: Sendable {
 
     private func enqueue(_ row: Row) {
         let (dropped, signal) = state.withLock { state -> (Int?, Bool) in
-            guard state.buffer.count < settings.capacity else {
+            guard state.buffer.count + state.inFlight < settings.capacity else {
                 state.counters.dropped += 1
                 return (state.counters.dropped, false)
             }
@@ -134,7 +136,7 @@ public final class DurableLedger: Sendable {
     public func counters() -> Counters {
         state.withLock { state in
             var counters = state.counters
-            counters.pending = state.buffer.count
+            counters.pending = state.buffer.count + state.inFlight
             return counters
         }
     }
@@ -330,7 +332,11 @@ public final class DurableLedger: Sendable {
                 }
             }
             if stopping {
-                if let open = connection { try? flush(open) }
+                // Rows recorded while the last pass wrote are written too (a few passes: requests are ending).
+                if let open = connection {
+                    var passes = 0
+                    while passes < 5, ((try? flush(open)) ?? 0) > 0 { passes += 1 }
+                }
                 finished.signal()
                 return
             }
@@ -351,57 +357,84 @@ public final class DurableLedger: Sendable {
         }
     }
 
-    /// Writes the buffered rows in transactions of up to a few thousand; removes them only once committed.
-    private func flush(_ connection: any SQLConnection) throws(SQLError) {
-        while true {
-            let taken = state.withLock { state in
-                state.buffer.isEmpty ? [] : Array(state.buffer.prefix(LedgerSchema.rowsPerInsert * 10))
+    /// Writes the buffered rows in transactions of up to a few thousand. The writer takes the whole buffer in one
+    /// swap, so a request's `record` never waits behind the copying, writing or freeing of rows; whatever is not
+    /// committed when the database fails goes back to the front of the buffer, in order.
+    /// Returns how many rows it committed.
+    @discardableResult
+    private func flush(_ connection: any SQLConnection) throws(SQLError) -> Int {
+        let taken = state.withLock { state -> Deque<Row> in
+            guard !state.buffer.isEmpty else { return [] }
+            var rows: Deque<Row> = []
+            swap(&rows, &state.buffer)
+            state.inFlight = rows.count
+            return rows
+        }
+        guard !taken.isEmpty else { return 0 }
+        let step = LedgerSchema.rowsPerInsert * 10
+        var committed = 0
+        do {
+            while committed < taken.count {
+                let end = min(committed + step, taken.count)
+                try write(taken[committed..<end], connection)
+                state.withLock { state in
+                    state.inFlight -= end - committed
+                    state.counters.written += end - committed
+                }
+                committed = end
             }
-            guard !taken.isEmpty else { return }
-            try connection.transaction { () throws(SQLError) in
-                var assignments: [LedgerAssignment] = []
-                var outcomes: [(id: String, value: Double, time: Double, source: String)] = []
-                for row in taken {
-                    switch row {
-                    case .assignment(let a): assignments.append(a)
-                    case .outcome(let id, let value, let time, let source): outcomes.append((id, value, time, source))
-                    }
-                }
-                let endpoint = SQLValue.text(settings.endpoint), replica = SQLValue.text(settings.replica)
-                for chunk in assignments.chunked(LedgerSchema.rowsPerInsert) {
-                    var parameters: [SQLValue] = []
-                    parameters.reserveCapacity(chunk.count * 7)
-                    for a in chunk {
-                        parameters.append(endpoint)
-                        parameters.append(.text(a.requestID))
-                        parameters.append(.text(a.variant))
-                        parameters.append(.text(a.modelVersion))
-                        parameters.append(.double(a.time))
-                        parameters.append(.double(a.probability))
-                        parameters.append(replica)
-                    }
-                    try Self.insert(connection, chunk.count, full: LedgerSchema.fullAssignmentsInsert, parameters) {
-                        LedgerSchema.insertAssignments(rows: $0)
-                    }
-                }
-                for chunk in outcomes.chunked(LedgerSchema.rowsPerInsert) {
-                    var parameters: [SQLValue] = []
-                    parameters.reserveCapacity(chunk.count * 5)
-                    for o in chunk {
-                        parameters.append(endpoint)
-                        parameters.append(.text(o.id))
-                        parameters.append(.double(o.value))
-                        parameters.append(.double(o.time))
-                        parameters.append(.text(o.source))
-                    }
-                    try Self.insert(connection, chunk.count, full: LedgerSchema.fullOutcomesInsert, parameters) {
-                        LedgerSchema.insertOutcomes(rows: $0, returning: false)
-                    }
-                }
-            }
+        } catch {
             state.withLock { state in
-                state.buffer.removeFirst(min(taken.count, state.buffer.count))
-                state.counters.written += taken.count
+                state.buffer.prepend(contentsOf: taken[committed...])
+                state.inFlight = 0
+            }
+            throw error
+        }
+        return committed
+    }
+
+    /// One transaction: the assignments and outcomes among `rows`, in batched inserts.
+    private func write(_ rows: Slice<Deque<Row>>, _ connection: any SQLConnection) throws(SQLError) {
+        try connection.transaction { () throws(SQLError) in
+            var assignments: [LedgerAssignment] = []
+            var outcomes: [(id: String, value: Double, time: Double, source: String)] = []
+            assignments.reserveCapacity(rows.count)
+            for row in rows {
+                switch row {
+                case .assignment(let a): assignments.append(a)
+                case .outcome(let id, let value, let time, let source): outcomes.append((id, value, time, source))
+                }
+            }
+            let endpoint = SQLValue.text(settings.endpoint), replica = SQLValue.text(settings.replica)
+            for chunk in assignments.chunked(LedgerSchema.rowsPerInsert) {
+                var parameters: [SQLValue] = []
+                parameters.reserveCapacity(chunk.count * 7)
+                for a in chunk {
+                    parameters.append(endpoint)
+                    parameters.append(.text(a.requestID))
+                    parameters.append(.text(a.variant))
+                    parameters.append(.text(a.modelVersion))
+                    parameters.append(.double(a.time))
+                    parameters.append(.double(a.probability))
+                    parameters.append(replica)
+                }
+                try Self.insert(connection, chunk.count, full: LedgerSchema.fullAssignmentsInsert, parameters) {
+                    LedgerSchema.insertAssignments(rows: $0)
+                }
+            }
+            for chunk in outcomes.chunked(LedgerSchema.rowsPerInsert) {
+                var parameters: [SQLValue] = []
+                parameters.reserveCapacity(chunk.count * 5)
+                for o in chunk {
+                    parameters.append(endpoint)
+                    parameters.append(.text(o.id))
+                    parameters.append(.double(o.value))
+                    parameters.append(.double(o.time))
+                    parameters.append(.text(o.source))
+                }
+                try Self.insert(connection, chunk.count, full: LedgerSchema.fullOutcomesInsert, parameters) {
+                    LedgerSchema.insertOutcomes(rows: $0, returning: false)
+                }
             }
         }
     }
