@@ -77,12 +77,17 @@ public final class PostgresConnection: SQLConnection {
         _ parameters: [SQLValue], _ call: (Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> OpaquePointer?
     ) throws(SQLError) -> [[SQLValue]] {
         // The parameters as NUL-terminated strings in one buffer, and pointers into it (nil for NULL).
+        // Bytes appended straight from each string's UTF-8 (a `utf8CString` copy per parameter was 1,400
+        // allocations per batch insert).
         var buffer: [CChar] = []
+        buffer.reserveCapacity(parameters.count * 24 + 1)
         var offsets: [Int?] = []
+        offsets.reserveCapacity(parameters.count)
         for value in parameters {
             guard let text = value.parameterText else { offsets.append(nil); continue }
             offsets.append(buffer.count)
-            buffer.append(contentsOf: text.utf8CString)
+            buffer.append(contentsOf: text.utf8.lazy.map { CChar(bitPattern: $0) })
+            buffer.append(0)
         }
         buffer.append(0)  // never empty, so the base address below exists
         let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes -> OpaquePointer? in

@@ -393,23 +393,19 @@ public final class DurableLedger: Sendable {
         return committed
     }
 
-    /// One transaction: the assignments and outcomes among `rows`, in batched inserts.
+    /// One transaction: the assignments and outcomes among `rows`, in batched inserts. Assignments go straight
+    /// from the rows into one reused parameter list (no intermediate copy: each copy of a row is reference
+    /// counting on strings the workers share).
     private func write(_ rows: Slice<Deque<Row>>, _ connection: any SQLConnection) throws(SQLError) {
         try connection.transaction { () throws(SQLError) in
-            var assignments: [LedgerAssignment] = []
+            let endpoint = SQLValue.text(settings.endpoint), replica = SQLValue.text(settings.replica)
+            var parameters: [SQLValue] = []
+            parameters.reserveCapacity(LedgerSchema.rowsPerInsert * 7)
+            var pending = 0
             var outcomes: [(id: String, value: Double, time: Double, source: String)] = []
-            assignments.reserveCapacity(rows.count)
             for row in rows {
                 switch row {
-                case .assignment(let a): assignments.append(a)
-                case .outcome(let id, let value, let time, let source): outcomes.append((id, value, time, source))
-                }
-            }
-            let endpoint = SQLValue.text(settings.endpoint), replica = SQLValue.text(settings.replica)
-            for chunk in assignments.chunked(LedgerSchema.rowsPerInsert) {
-                var parameters: [SQLValue] = []
-                parameters.reserveCapacity(chunk.count * 7)
-                for a in chunk {
+                case .assignment(let a):
                     parameters.append(endpoint)
                     parameters.append(.text(a.requestID))
                     parameters.append(.text(a.variant))
@@ -417,14 +413,24 @@ public final class DurableLedger: Sendable {
                     parameters.append(.double(a.time))
                     parameters.append(.double(a.probability))
                     parameters.append(replica)
+                    pending += 1
+                    if pending == LedgerSchema.rowsPerInsert {
+                        try Self.insert(connection, pending, full: LedgerSchema.fullAssignmentsInsert, parameters) {
+                            LedgerSchema.insertAssignments(rows: $0)
+                        }
+                        parameters.removeAll(keepingCapacity: true)
+                        pending = 0
+                    }
+                case .outcome(let id, let value, let time, let source): outcomes.append((id, value, time, source))
                 }
-                try Self.insert(connection, chunk.count, full: LedgerSchema.fullAssignmentsInsert, parameters) {
+            }
+            if pending > 0 {
+                try Self.insert(connection, pending, full: LedgerSchema.fullAssignmentsInsert, parameters) {
                     LedgerSchema.insertAssignments(rows: $0)
                 }
             }
             for chunk in outcomes.chunked(LedgerSchema.rowsPerInsert) {
-                var parameters: [SQLValue] = []
-                parameters.reserveCapacity(chunk.count * 5)
+                parameters.removeAll(keepingCapacity: true)
                 for o in chunk {
                     parameters.append(endpoint)
                     parameters.append(.text(o.id))
