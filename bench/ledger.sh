@@ -50,7 +50,7 @@ config off ""
 config sqlite "experiment: {outcomes: true, ledger: $WORK/ledger.sqlite}"
 config postgresql "experiment: {outcomes: true, ledger: 'postgresql://tandem@127.0.0.1:$PGPORT/postgres'}"
 
-run() { # name -> prints req/s
+run() { # name -> prints req/s, errors, and the server's CPU time per request (µs; its own process only)
   local log=$WORK/$1.log port
   "$BIN" serve --host 127.0.0.1 --port 0 --loops "$LOOPS" --workers "$WORKERS" --config "$WORK/$1.yaml" >"$log" 2>&1 &
   local pid=$!
@@ -60,27 +60,44 @@ run() { # name -> prints req/s
     sleep 0.1
   done
   BENCH_BODY_FILE=$BODY wrk -t2 -c64 -d2s -s bench/post.lua "http://127.0.0.1:$port/invocations" >/dev/null
+  local ticks0 ticks1
+  ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   BENCH_BODY_FILE=$BODY wrk -t2 -c64 -d"${DURATION}s" -s bench/post.lua "http://127.0.0.1:$port/invocations" \
-    | grep WRK_JSON | sed 's/^WRK_JSON //' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rps"], d["errors"])'
+    | grep WRK_JSON | sed 's/^WRK_JSON //' >"$WORK/wrk.json"
+  ticks1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  python3 -c 'import json,os,sys; d=json.load(open(sys.argv[1])); t=(int(sys.argv[3])-int(sys.argv[2]))/os.sysconf("SC_CLK_TCK"); print(d["rps"], d["errors"], round(t*1e6/max(1,d["requests"]),1))' \
+    "$WORK/wrk.json" "$ticks0" "$ticks1"
   local dropped
   dropped=$(curl -s "http://127.0.0.1:$port/metrics" | grep -E '^tandem_ledger_dropped_rows' | awk '{print $2}' || true)
   kill -TERM "$pid"; wait "$pid" || true
   echo "dropped=${dropped:-0}" >&2
 }
 
-declare -A SUM
+# Per round, each configuration's ratio to the *off* run just before it: drift over the run (this machine's
+# throughput moves by 10-20% within minutes) hits a round's three runs alike, so the median of these ratios is
+# the figure to read; the means are printed too.
+declare -A SUM CPU
+RATIOS=()
 for round in $(seq "$ROUNDS"); do
   for name in off sqlite postgresql; do
-    read -r rps errors < <(run "$name")
-    echo "round $round $name: $rps req/s, $errors errors"
+    read -r rps errors cpu < <(run "$name")
+    echo "round $round $name: $rps req/s, $errors errors, $cpu us server CPU/request"
     SUM[$name]=$(python3 -c "print(${SUM[$name]:-0} + $rps)")
+    CPU[$name]=$(python3 -c "print(${CPU[$name]:-0} + $cpu)")
+    [ "$name" = off ] && OFF=$rps
+    RATIOS+=("$name:$(python3 -c "print($rps / $OFF)")")
   done
 done
-python3 - "${SUM[off]}" "${SUM[sqlite]}" "${SUM[postgresql]}" "$ROUNDS" <<'PY'
-import sys
-off, sqlite, pg, rounds = (float(x) for x in sys.argv[1:])
-print(f"| ledger | req/s (mean of {int(rounds)}) | vs off |")
-print("|---|---|---|")
+python3 - "${SUM[off]}" "${SUM[sqlite]}" "${SUM[postgresql]}" "$ROUNDS" "${CPU[off]}" "${CPU[sqlite]}" "${CPU[postgresql]}" "${RATIOS[@]}" <<'PY'
+import statistics, sys
+off, sqlite, pg, rounds = (float(x) for x in sys.argv[1:5])
+cpu = dict(zip(("off", "sqlite", "postgresql"), (float(x) / rounds for x in sys.argv[5:8])))
+ratios = {}
+for item in sys.argv[8:]:
+    name, value = item.split(":")
+    ratios.setdefault(name, []).append(float(value))
+print(f"| ledger | req/s (mean of {int(rounds)}) | vs off (mean) | vs off (median of per-round ratios) | server CPU µs/request |")
+print("|---|---|---|---|---|")
 for name, value in (("off", off), ("sqlite", sqlite), ("postgresql", pg)):
-    print(f"| {name} | {value / rounds:.0f} | {value / off:.3f} |")
+    print(f"| {name} | {value / rounds:.0f} | {value / off:.3f} | {statistics.median(ratios[name]):.3f} | {cpu[name]:.1f} |")
 PY

@@ -4,6 +4,7 @@ request, one report on either), which may stop mid-run without failing or losing
 arrive through the invocation door (the only one SageMaker forwards)."""
 import json
 import re
+import sqlite3
 
 import pytest
 
@@ -79,6 +80,11 @@ def test_sqlite_by_default_survives_a_restart(start_server, tmp_repo):
     assert same(counts(rep), expected(first[:20], values[:20]))
     assert server.stop() == 0
     assert (tmp_repo / "tandem-ledger.sqlite").exists()
+    # The keyed tables keep each row in their primary key's B-tree (one insert per row, not two).
+    with sqlite3.connect(tmp_repo / "tandem-ledger.sqlite") as db:
+        tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+        assert db.execute("SELECT COUNT(*) FROM tandem_assignments WHERE endpoint = 'ledger-sqlite'").fetchone() == (40,)
+    assert all("WITHOUT ROWID" in tables[name] for name in ("tandem_assignments", "tandem_outcomes", "tandem_state"))
 
     again = start_server(["--config", str(config)])
     # Requests served before the restart are still known: their outcomes count, repeats are refused.

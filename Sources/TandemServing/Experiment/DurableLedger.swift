@@ -287,7 +287,7 @@ public final class DurableLedger: Sendable {
             if connection == nil, ContinuousClock.now >= nextAttempt {
                 do {
                     let opened = try openSQLConnection(settings.url)
-                    for statement in LedgerSchema.create { try opened.execute(statement, []) }
+                    for statement in LedgerSchema.create(for: opened.kind) { try opened.execute(statement, []) }
                     connection = opened
                     state.withLock { $0.counters.connected = true }
                     logger.info("ledger connected", metadata: ["ledger": "\(kind)"])

@@ -3,6 +3,14 @@ import TandemLedgerStore
 /// The experiment ledger's tables and statements: the same SQL on SQLite and PostgreSQL (documented in
 /// docs/variants.md for teams that write outcomes straight into `tandem_outcomes`).
 enum LedgerSchema {
+    /// The tables for a database of `kind`: on SQLite the keyed tables are `WITHOUT ROWID` (the row lives
+    /// in its primary key's B-tree, one insert instead of a rowid table's two; the rows are far below the
+    /// twentieth of a page where SQLite recommends it). A file made before keeps its tables as they are.
+    static func create(for kind: String) -> [String] {
+        guard kind == "sqlite" else { return create }
+        return create.map { $0.contains("PRIMARY KEY") ? $0 + " WITHOUT ROWID" : $0 }
+    }
+
     static let create = [
         """
         CREATE TABLE IF NOT EXISTS tandem_assignments (
