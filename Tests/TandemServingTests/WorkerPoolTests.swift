@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import TandemServing
@@ -44,9 +43,11 @@ final class JobLog: Sendable {
     func peak(_ lane: String) -> Int { state.withLock { $0.peak[lane, default: 0] } }
 }
 
-/// A gate jobs wait on until the test opens it (polls a counter, so it needs nothing beyond `Mutex`).
+/// A gate jobs wait on until the test opens it (polls a counter). Its lock is a `SanitizerVisibleLock`: several
+/// workers poll it at once, and a contended `Mutex` parks where ThreadSanitizer cannot see it (it reported the
+/// permit count as a race, CI 2026-12-08).
 final class Gate: Sendable {
-    private let state = Mutex<(permits: Int, waiting: Int)>((0, 0))
+    private let state = SanitizerVisibleLock<(permits: Int, waiting: Int)>((0, 0))
 
     func wait() {
         state.withLock { $0.waiting += 1 }
