@@ -77,7 +77,7 @@ struct EventStreamTests {
             #expect(read(client, until: "data: 2\n\n", into: &text))
             #expect(stream.isOpen)
             client.shutdownWrite()
-            Glibc.close(client.fd)
+            client.close()
             #expect(await eventually { responder.closed.load(ordering: .relaxed) == 1 })
             #expect(!stream.isOpen)
             stream.send(Array("data: late\n\n".utf8))  // dropped, no crash

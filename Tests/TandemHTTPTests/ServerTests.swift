@@ -230,7 +230,7 @@ struct ServerTests {
             let writer = try #require(responder.held.withLock { $0.first })
             #expect(writer.isConnectionOpen)
             #expect(server.inFlightCount == 1)
-            Glibc.close(client.fd)
+            client.close()
             #expect(await eventually { !writer.isConnectionOpen })
             #expect(server.inFlightCount == 0)
             // A late send from another thread must be a harmless no-op.

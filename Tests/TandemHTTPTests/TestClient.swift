@@ -18,6 +18,9 @@ final class TestClient {
 
     let fd: Int32
     private var buffer: [UInt8] = []
+    /// Set by `close()`, so `deinit` never closes the descriptor number a second time: by then another test
+    /// running in parallel may own that number (an SQLite ledger file got SQLITE_IOERR_LOCK from exactly that).
+    private var closed = false
 
     init(port: Int, receiveTimeoutSeconds: Int = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -42,7 +45,14 @@ final class TestClient {
         }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { close() }
+
+    /// Closes the socket now (a hang-up, as the server sees it). Idempotent.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+    }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
